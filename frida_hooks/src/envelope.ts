@@ -1,0 +1,76 @@
+/*
+ * Event envelope and batching: every hook reports through emit(); events travel to the harness
+ * in batches (flushed by count, by bytes and by time) as one message
+ *   { type: "harness:batch", events: [ {type: "net:send", ts, pid, process, api, ...}, ... ] }
+ * with the events' data bytes concatenated into the message's binary payload; each event that
+ * carries data has "data_off"/"data_size" into it and "data_len" (true length before the cap).
+ * Other message types: "harness:ready", "harness:skipped", "harness:error".
+ * (Skeleton: the instrument layer's owner extends this; the emit() signature is the contract.)
+ */
+
+export interface EventFields {
+  api: string;
+  dest?: { host?: string | null; ip?: string | null; port?: number | null; scheme?: string | null;
+           url?: string | null; address?: string | null } | null;
+  value?: string | null;
+  stack?: string[];
+  sdk?: string | null;
+  headers?: [string, string][];
+  [extra: string]: unknown;
+}
+
+export interface EnvelopeConfig {
+  maxData: number;      // bytes of data kept per event (data_len keeps the true length)
+  flushCount: number;   // flush when this many events are queued
+  flushBytes: number;   // ... or this many data bytes
+  flushMs: number;      // ... or this long after the first queued event
+}
+
+const config: EnvelopeConfig = { maxData: 64 * 1024, flushCount: 256, flushBytes: 1 << 20, flushMs: 100 };
+let queue: Record<string, unknown>[] = [];
+let chunks: ArrayBuffer[] = [];
+let queuedBytes = 0;
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+export function configure(c: Partial<EnvelopeConfig>): void {
+  Object.assign(config, c);
+}
+
+/** Report one event of namespaced type `type` ("net:send", "sms:send", "id:read", ...). */
+export function emit(type: string, fields: EventFields, data?: ArrayBuffer | null): void {
+  const ev: Record<string, unknown> = { type, ts: Date.now() / 1000, ...fields };
+  if (data !== undefined && data !== null) {
+    const kept = data.byteLength > config.maxData ? data.slice(0, config.maxData) : data;
+    ev.data_off = queuedBytes;
+    ev.data_size = kept.byteLength;
+    ev.data_len = data.byteLength;
+    chunks.push(kept);
+    queuedBytes += kept.byteLength;
+  }
+  queue.push(ev);
+  if (queue.length >= config.flushCount || queuedBytes >= config.flushBytes) {
+    flush();
+  } else if (timer === null) {
+    timer = setTimeout(flush, config.flushMs);
+  }
+}
+
+/** Send everything queued now (also called by the harness before detaching). */
+export function flush(): void {
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  if (queue.length === 0) return;
+  const payload = new Uint8Array(queuedBytes);
+  let off = 0;
+  for (const c of chunks) {
+    payload.set(new Uint8Array(c), off);
+    off += c.byteLength;
+  }
+  const events = queue;
+  queue = [];
+  chunks = [];
+  queuedBytes = 0;
+  send({ type: "harness:batch", events }, payload.buffer as ArrayBuffer);
+}

@@ -1,0 +1,95 @@
+"""The one error root of the harness and its tree.
+
+Every error a user can cause or meet derives from ``HarnessError``; the CLI prints
+``harness: <message>`` and exits 2 for any of them, never a traceback.
+
+    HarnessError
+     ├── ConfigError            bad input: a file, line or field the user gave us
+     │    └── ProfileError      a virtual-phone profile that does not load
+     ├── ToolMissingError       a host program the harness needs is not installed (names the package)
+     ├── DeviceError            anything about one device (carries .serial)
+     │    ├── DeviceNotFoundError   no such serial / no device connected
+     │    ├── DeviceGoneError       the device went away during a command
+     │    ├── CommandFailedError    a device command failed (carries command, exit code, output)
+     │    ├── PackageNotFoundError  the package is not installed
+     │    ├── UnknownPermissionError the permission (or app-op) is unknown to the device
+     │    └── VerificationError     a change was made but reading it back shows otherwise
+     ├── VirtualPhoneError      starting, stopping or serving a virtual phone
+     ├── InstrumentError        Frida: reaching the server, attaching, loading the agent
+     ├── StoreError             the run store (opening, writing, reading a run)
+     └── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
+"""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Root of every error the harness raises on purpose."""
+
+
+class ConfigError(HarnessError):
+    """Bad user input; the message names the file, line or field."""
+
+
+class ProfileError(ConfigError):
+    """A virtual-phone profile that cannot be loaded."""
+
+
+class ToolMissingError(HarnessError):
+    """A host program is missing; the message says which package to install."""
+
+
+class DeviceError(HarnessError):
+    """An error about one device; ``serial`` names it and is part of the message."""
+
+    def __init__(self, serial: str, message: str) -> None:
+        self.serial = serial
+        super().__init__(f"{serial}: {message}")
+
+
+class DeviceNotFoundError(DeviceError):
+    """No device with that serial is connected."""
+
+
+class DeviceGoneError(DeviceError):
+    """The device disconnected while a command was running."""
+
+
+class CommandFailedError(DeviceError):
+    """A device command exited non-zero or reported an error."""
+
+    def __init__(self, serial: str, command: str, exit_code: int | None, output: str) -> None:
+        self.command = command
+        self.exit_code = exit_code
+        self.output = output
+        detail = output.strip().splitlines()
+        reason = detail[-1] if detail else "no output"
+        super().__init__(serial, f"`{command}` failed (exit {exit_code}): {reason}")
+
+
+class PackageNotFoundError(DeviceError):
+    """The package is not installed on the device."""
+
+
+class UnknownPermissionError(DeviceError):
+    """The permission or app-op is unknown to the device or not requested by the app."""
+
+
+class VerificationError(DeviceError):
+    """A change was applied but reading it back shows a different state."""
+
+
+class VirtualPhoneError(HarnessError):
+    """Starting, stopping or serving a virtual phone failed."""
+
+
+class InstrumentError(HarnessError):
+    """Frida could not be reached, attach failed, or the agent could not be loaded."""
+
+
+class StoreError(HarnessError):
+    """The run store could not be opened, written or read."""
+
+
+class DetectError(HarnessError):
+    """An input of the leak detector is malformed."""
