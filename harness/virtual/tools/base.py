@@ -37,6 +37,8 @@ class ToolContext:
     cancelled: threading.Event = field(default_factory=threading.Event)
     cwd: str = "/"
     uid: int = SHELL_UID
+    #: Read up to n bytes of the caller's stdin; b"" at end of input (e.g. `pm install -S SIZE`).
+    stdin: Callable[[int], bytes] = field(default=lambda _n: b"")
 
     def print(self, text: str = "") -> None:
         """Write ``text`` and a newline to stdout."""

@@ -1,0 +1,181 @@
+"""The virtual phone's daemon: one process per phone, started by ``harness virtual start``.
+
+It owns the phone's state folder (locked, so no two daemons share one), serves the adbd on a
+loopback port, runs the service tools for the sandboxed shell, and supervises the phone's app
+processes.  SIGTERM stops it cleanly; every app process dies with it.
+
+Run as ``python -m harness.virtual.daemon --state DIR --profile NAME [--port N] [--ready FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError, VirtualPhoneError
+from harness.virtual import toolclient
+from harness.virtual.adbd import AdbdServer
+from harness.virtual.processes import ProcessTable
+from harness.virtual.sandbox import SandboxLayout, shell_environment
+from harness.virtual.services import PhoneServices, PortMap
+from harness.virtual.state import PhoneState
+from harness.virtual.tools import TOOLS
+from harness.virtual.tools.base import SHELL_UID, ToolContext
+from harness.virtual.toolserver import ToolServer
+
+log = logging.getLogger(__name__)
+
+_BANNER_KEYS = ("ro.product.name", "ro.product.model", "ro.product.device")
+
+
+def _lock_state(state_dir: Path) -> int:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(state_dir / ".daemon.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise VirtualPhoneError(f"{state_dir} is in use by another running virtual phone") from None
+    return fd
+
+
+def install_tool_clients(fs_root: Path, tool_names: list[str], rooted: bool) -> None:
+    """Write /system/bin/vphone-tool and one link per tool, /system/bin/sh, and su on rooted phones."""
+    bin_dir = fs_root / "system" / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    interpreter = Path(sys.base_prefix) / "bin" / "python3"
+    client = bin_dir / "vphone-tool"
+    source = Path(toolclient.__file__).read_text(encoding="utf-8")
+    client.write_text(f"#!{interpreter} -IS\n{source}", encoding="utf-8")
+    client.chmod(0o755)
+    for name in [*tool_names, "sh"]:
+        link = bin_dir / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+    for name in tool_names:
+        (bin_dir / name).symlink_to("vphone-tool")
+    (bin_dir / "sh").symlink_to("/bin/sh")
+    xbin = fs_root / "system" / "xbin"
+    xbin.mkdir(exist_ok=True)
+    su = xbin / "su"
+    if rooted:
+        # Magisk-style su: `su -c CMD`, `su 0 CMD`, `su root CMD`, or an interactive root shell.
+        su.write_text(
+            "#!/bin/sh\n"
+            "export VPHONE_UID=0 USER=root LOGNAME=root\n"
+            'case "$1" in 0|root) shift;; esac\n'
+            'if [ "$1" = "-c" ]; then shift; exec /bin/sh -c "$*"; fi\n'
+            'if [ $# -gt 0 ]; then exec /bin/sh -c "$*"; fi\n'
+            "exec /bin/sh\n",
+            encoding="utf-8",
+        )
+        su.chmod(0o755)
+    else:
+        su.unlink(missing_ok=True)
+
+
+class PhoneDaemon:
+    """Everything one running virtual phone consists of."""
+
+    def __init__(self, state_dir: Path, profile: str, port: int = 0) -> None:
+        self._lock_fd = _lock_state(state_dir)
+        self.phone = PhoneState.open_or_create(state_dir, profile)
+        self.ports = PortMap()
+        self.processes = ProcessTable(self.phone)
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
+        self._socket_dir.chmod(0o755)
+        rooted = bool(self.phone.profile.rooted)
+        install_tool_clients(self.phone.fs_root, sorted(TOOLS), rooted)
+        self.tools = ToolServer(self._socket_dir / "tools.sock", TOOLS, self._tool_context)
+        self.layout = SandboxLayout(self.phone.fs_root, self._socket_dir)
+        banner = {key: self.phone.props.get(key, "") for key in _BANNER_KEYS}
+        self.services = PhoneServices(banner, self._build_command, self._map_path,
+                                      self.phone.fs_root / "system", self.ports)
+        self.adbd = AdbdServer(self.services, port)
+        self.port = self.adbd.port
+        self.serial = f"127.0.0.1:{self.port}"
+        self._stopped = threading.Event()
+
+    def _tool_context(self, **kwargs: Any) -> ToolContext:
+        return ToolContext(phone=self.phone, processes=self.processes, **kwargs)
+
+    def _build_command(self, argv: list[str], use_pty: bool) -> list[str]:
+        env = shell_environment(SHELL_UID, self.serial)
+        if use_pty:
+            env["TERM"] = "xterm-256color"
+        return self.layout.command(argv, env)
+
+    def _map_path(self, device_path: str) -> Path:
+        path: Path = self.phone.device_path(device_path)
+        return path
+
+    def start(self) -> None:
+        self.tools.start()
+        self.adbd.start()
+        log.info("virtual phone %s serving on 127.0.0.1:%d (state %s)", self.serial, self.port,
+                 self.phone.state_dir)
+
+    def stop(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.adbd.stop()
+        with contextlib.suppress(Exception):
+            self.processes.shutdown()
+        with contextlib.suppress(Exception):
+            self.tools.stop()
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.close(self._lock_fd)
+
+    def wait(self) -> None:
+        self._stopped.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.virtual.daemon")
+    parser.add_argument("--state", required=True, type=Path)
+    parser.add_argument("--profile", default="default")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--ready", type=Path, help="write this JSON file once serving")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        daemon = PhoneDaemon(args.state.resolve(), args.profile, args.port)
+    except HarnessError as exc:
+        sys.stderr.write(f"harness: {exc}\n")
+        return 2
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping", signum)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    daemon.start()
+    if args.ready:
+        info = {"pid": os.getpid(), "port": daemon.port, "serial": daemon.serial,
+                "state": str(daemon.phone.state_dir), "profile": daemon.phone.profile.name}
+        tmp = args.ready.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info), encoding="utf-8")
+        tmp.replace(args.ready)
+    while not stop_requested.wait(1.0):
+        pass
+    daemon.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

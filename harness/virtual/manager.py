@@ -1,0 +1,182 @@
+"""Start, stop and list virtual phones (what ``harness virtual start|stop|status`` does).
+
+Each running phone has a registry entry ``<home>/virtual/running/<port>.json`` (pid, port, serial,
+state folder, profile, daemon log); ``<home>`` is $HARNESS_HOME or ~/.local/state/harness.  A phone
+without ``--state`` keeps its state in ``<home>/virtual/phones/<profile>-<n>``, the first such
+folder no running phone uses, so a restarted phone finds its settings again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import adbutils
+
+from harness.device.adb import adb_client
+from harness.errors import VirtualPhoneError
+
+log = logging.getLogger(__name__)
+
+_START_TIMEOUT = 30.0
+
+
+def harness_home() -> Path:
+    explicit = os.environ.get("HARNESS_HOME")
+    return Path(explicit) if explicit else Path.home() / ".local" / "state" / "harness"
+
+
+@dataclass(frozen=True)
+class RunningPhone:
+    serial: str
+    port: int
+    pid: int
+    state: str
+    profile: str
+    log: str
+
+    @property
+    def alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+class PhoneManager:
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home or harness_home()
+        self.running_dir = self.home / "virtual" / "running"
+        self.phones_dir = self.home / "virtual" / "phones"
+        self.logs_dir = self.home / "virtual" / "logs"
+
+    # -- registry ----------------------------------------------------------------------------
+    def running(self) -> list[RunningPhone]:
+        """Registered phones; entries of daemons that died are removed."""
+        phones = []
+        if not self.running_dir.is_dir():
+            return []
+        for entry in sorted(self.running_dir.glob("*.json")):
+            try:
+                phone = RunningPhone(**json.loads(entry.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                log.warning("ignoring unreadable registry entry %s", entry)
+                continue
+            if phone.alive:
+                phones.append(phone)
+            else:
+                entry.unlink(missing_ok=True)
+        return phones
+
+    def _default_state(self, profile: str) -> Path:
+        used = {Path(p.state).resolve() for p in self.running()}
+        index = 1
+        while True:
+            candidate = (self.phones_dir / f"{profile}-{index}").resolve()
+            if candidate not in used:
+                return candidate
+            index += 1
+
+    # -- start / stop ------------------------------------------------------------------------
+    def start(self, port: int = 0, state: Path | None = None, profile: str = "default") -> RunningPhone:
+        """Start a phone daemon, wait until it serves, and attach it to the adb server."""
+        state_dir = (state or self._default_state(profile)).resolve()
+        for dirs in (self.running_dir, self.logs_dir):
+            dirs.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex[:8]
+        ready = self.running_dir / f".starting-{token}"
+        log_path = self.logs_dir / f"phone-{token}.log"
+        command = [sys.executable, "-m", "harness.virtual.daemon", "--state", str(state_dir),
+                   "--profile", profile, "--port", str(port), "--ready", str(ready)]
+        with log_path.open("ab") as log_file:
+            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                                    start_new_session=True)
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not ready.exists():
+            if proc.poll() is not None:
+                raise VirtualPhoneError(f"the virtual phone did not start: {_tail(log_path)}")
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise VirtualPhoneError(f"the virtual phone did not start within {_START_TIMEOUT:.0f} s "
+                                        f"(log: {log_path})")
+            time.sleep(0.05)
+        info = json.loads(ready.read_text(encoding="utf-8"))
+        ready.unlink()
+        phone = RunningPhone(serial=info["serial"], port=info["port"], pid=info["pid"],
+                             state=info["state"], profile=info["profile"], log=str(log_path))
+        (self.running_dir / f"{phone.port}.json").write_text(json.dumps(asdict(phone)), encoding="utf-8")
+        try:
+            self._attach(phone)
+        except VirtualPhoneError:
+            self.stop(phone.serial)
+            raise
+        return phone
+
+    def _attach(self, phone: RunningPhone) -> None:
+        client = adb_client()
+        answer = ""
+        deadline = time.monotonic() + 15.0
+        while time.monotonic() < deadline:
+            with contextlib.suppress(adbutils.AdbError, OSError):
+                answer = client.connect(phone.serial, timeout=5)
+                states = {d.serial: d.state for d in client.list()}
+                if states.get(phone.serial) == "device":
+                    return
+            time.sleep(0.2)
+        raise VirtualPhoneError(f"adb did not attach {phone.serial}: {answer or 'no answer'}")
+
+    def stop(self, serial: str) -> RunningPhone:
+        phone = self._find(serial)
+        with contextlib.suppress(adbutils.AdbError, OSError):
+            adb_client().disconnect(phone.serial)
+        _terminate(phone.pid)
+        (self.running_dir / f"{phone.port}.json").unlink(missing_ok=True)
+        return phone
+
+    def stop_all(self) -> list[RunningPhone]:
+        return [self.stop(p.serial) for p in self.running()]
+
+    def _find(self, serial: str) -> RunningPhone:
+        for phone in self.running():
+            if serial in (phone.serial, str(phone.port), f"localhost:{phone.port}"):
+                return phone
+        raise VirtualPhoneError(f"no running virtual phone {serial!r} (see `harness virtual status`)")
+
+
+def _terminate(pid: int, grace: float = 10.0) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return f"see {path}"
+    relevant = [line for line in text if line.startswith("harness:")] or text[-lines:]
+    return " | ".join(relevant) if relevant else f"no output (log: {path})"

@@ -1,0 +1,100 @@
+"""The confinement of the virtual phone's shell: a bubblewrap sandbox with Android's layout.
+
+Inside, ``/data``, ``/sdcard`` and ``/system`` are the phone's state folder; the host's programs
+and libraries are visible read-only (they stand in for toybox); ``/tmp`` is private; the shell
+runs in its own pid namespace and dies with its adbd stream.  Nothing of the host is writable, so
+a scenario's ``shell: rm -rf /`` can only damage the virtual phone, as on a real one.
+
+The phone's service tools (``pm``, ``settings``, ...) reach the daemon through a unix socket
+bound at ``/dev/socket/vphone``; Android, too, reaches its system services from the shell.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import ToolMissingError
+
+SOCKET_DIR_IN_SANDBOX = "/dev/socket/vphone"
+DEVICE_PATH = "/system/bin:/system/xbin:/vendor/bin:/usr/bin:/bin"
+_HOST_ROOT_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+
+
+def bwrap_path() -> str:
+    path = shutil.which("bwrap")
+    if path is None:
+        raise ToolMissingError(
+            "the virtual phone's shell needs bubblewrap: install it (Debian/Ubuntu: apt-get install bubblewrap)"
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class SandboxLayout:
+    """Where the phone's filesystem and the daemon's tool socket live on the host."""
+
+    fs_root: Path          # STATE/fs with data/, sdcard/, system/
+    socket_dir: Path       # host folder holding the tool socket
+    hostname: str = "localhost"
+
+    def command(self, argv: list[str], env: dict[str, str], cwd: str = "/") -> list[str]:
+        """The bwrap command line that runs ``argv`` confined, with exactly ``env``."""
+        args = [
+            bwrap_path(),
+            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--hostname", self.hostname,
+            "--ro-bind", "/usr", "/usr",
+            "--ro-bind", "/etc", "/etc",
+        ]
+        for name in _HOST_ROOT_LINKS:
+            host = Path("/") / name
+            if host.is_symlink():
+                args += ["--symlink", os.readlink(host), f"/{name}"]
+            elif host.is_dir():
+                args += ["--ro-bind", str(host), f"/{name}"]
+        # The tool clients are Python scripts run by the base interpreter (stdlib only).
+        prefix = Path(sys.base_prefix).resolve()
+        if not str(prefix).startswith("/usr/"):
+            args += ["--ro-bind", str(prefix), str(prefix)]
+        args += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--tmpfs", "/tmp",
+            "--bind", str(self.fs_root / "data"), "/data",
+            "--bind", str(self.fs_root / "sdcard"), "/sdcard",
+            "--ro-bind", str(self.fs_root / "system"), "/system",
+            "--dir", "/storage/emulated",
+            "--symlink", "/sdcard", "/storage/emulated/0",
+            "--symlink", "/storage/emulated/0", "/storage/self/primary",
+            "--dir", "/dev/socket",
+            "--bind", str(self.socket_dir), SOCKET_DIR_IN_SANDBOX,
+            "--chdir", cwd,
+            "--clearenv",
+        ]
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+        return [*args, "--", *argv]
+
+
+def shell_environment(uid: int, serial: str) -> dict[str, str]:
+    """The environment an ``adb shell`` gets on Android, plus our tool socket."""
+    return {
+        "PATH": DEVICE_PATH,
+        "HOME": "/",
+        "SHELL": "/system/bin/sh",
+        "USER": "root" if uid == 0 else "shell",
+        "LOGNAME": "root" if uid == 0 else "shell",
+        "ANDROID_ROOT": "/system",
+        "ANDROID_DATA": "/data",
+        "ANDROID_STORAGE": "/storage",
+        "EXTERNAL_STORAGE": "/sdcard",
+        "TMPDIR": "/data/local/tmp",
+        "HOSTNAME": "localhost",
+        "ANDROID_SERIAL": serial,
+        "VPHONE_TOOL_SOCKET": f"{SOCKET_DIR_IN_SANDBOX}/tools.sock",
+        "VPHONE_UID": str(uid),
+    }

@@ -1,0 +1,60 @@
+"""Shared fixtures: a private adb server and virtual phones behind it.
+
+The adb server runs on a free port (ANDROID_ADB_SERVER_PORT), never the user's 5037; the harness
+home (registry of running virtual phones) is a temporary folder.  Both are set for the whole
+session, so every adbutils client and every `harness` command in the tests use them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.device.adb import adb_binary
+from harness.virtual.manager import PhoneManager, RunningPhone
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def adb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    port = free_port()
+    os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
+    os.environ["HARNESS_HOME"] = str(tmp_path_factory.mktemp("harness-home"))
+    subprocess.run([adb_binary(), "start-server"], check=True, capture_output=True, timeout=60)
+    yield port
+    PhoneManager().stop_all()
+    subprocess.run([adb_binary(), "kill-server"], capture_output=True, timeout=60, check=False)
+
+
+@pytest.fixture(scope="session")
+def phone(adb_server: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPhone]:
+    """One virtual phone (default profile) shared by the session's tests."""
+    state = tmp_path_factory.mktemp("phone") / "state"
+    running = PhoneManager().start(state=state)
+    yield running
+    PhoneManager().stop(running.serial)
+
+
+@pytest.fixture
+def fresh_phone(adb_server: int, tmp_path: Path) -> Iterator[RunningPhone]:
+    """A virtual phone of its own, for tests that break or stop it."""
+    running = PhoneManager().start(state=tmp_path / "state")
+    yield running
+    if running.alive:
+        PhoneManager().stop(running.serial)
+
+
+def adb(*args: str, serial: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """The `adb` command line against the private server."""
+    command = [adb_binary(), *(["-s", serial] if serial else []), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=check)

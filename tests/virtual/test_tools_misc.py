@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import io
+import re
+import struct
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from harness.virtual.processes import ProcessTable
+from harness.virtual.profile import load_profile
+from harness.virtual.state import PhoneState
+from harness.virtual.tools import TOOLS
+from harness.virtual.tools.appops import format_duration
+from harness.virtual.tools.base import ToolContext
+from harness.virtual.tools.runner import ToolShell, run_tool
+
+WEATHER = "com.example.weather"
+
+
+@pytest.fixture
+def sh(tmp_path: Path) -> Iterator[ToolShell]:
+    phone = PhoneState.create(tmp_path / "state", load_profile("default"))
+    processes = ProcessTable(phone)
+    yield ToolShell(phone, processes)
+    processes.shutdown()
+
+
+def test_appops(sh: ToolShell) -> None:
+    assert sh(f"appops get {WEATHER}").stdout == "No operations.\n"
+    assert sh(f"appops get {WEATHER} CAMERA").stdout == "No operations.\nDefault mode: allow\n"
+    set_result = sh(f"appops set {WEATHER} android:fine_location ignore")
+    assert (set_result.status, set_result.out, set_result.err) == (0, b"", b"")
+    sh(f"appops set {WEATHER} 0 deny")
+    assert sh(f"appops get {WEATHER}").stdout == "COARSE_LOCATION: deny\nFINE_LOCATION: ignore\n"
+    sh.phone.note_app_op(WEATHER, "FINE_LOCATION", duration_ms=4)
+    assert re.fullmatch(r"FINE_LOCATION: ignore; time=(0|\+\d+ms) ago; duration=\+4ms\n",
+                        sh(f"appops get {WEATHER} FINE_LOCATION").stdout)
+    assert sh(f"appops reset {WEATHER}").stdout == f"Reset all modes for: user 0, package {WEATHER}\n"
+    assert sh(f"appops get {WEATHER} COARSE_LOCATION").stdout == "No operations.\nDefault mode: allow\n"
+
+
+@pytest.mark.parametrize(("command", "error"), [
+    ("appops get com.nope", "Error: No UID for com.nope in user 0\n"),
+    (f"appops set {WEATHER} BOGUS allow", "Error: Unknown operation string: BOGUS\n"),
+    (f"appops set {WEATHER} CAMERA maybe", "Error: Mode maybe is not valid\n"),
+    (f"appops set {WEATHER} CAMERA", "Error: Mode not specified.\n"),
+    (f"appops set {WEATHER}", "Error: Operation not specified.\n"),
+    ("appops get", "Error: Package name not specified.\n"),
+])
+def test_appops_errors(sh: ToolShell, command: str, error: str) -> None:
+    result = sh(command)
+    assert (result.status, result.stderr) == (255, error)
+
+
+def test_format_duration() -> None:
+    assert format_duration(62345) == "+1m2s345ms"
+    assert format_duration(5012) == "+5s12ms"
+    assert format_duration(3 * 86_400_000 + 4 * 3_600_000) == "+3d4h0m0s0ms"
+
+
+def test_input_drives_the_ui(sh: ToolShell) -> None:
+    xml = ET.fromstring(sh("uiautomator dump /dev/tty").stdout.split("UI hierchary dumped to:")[0])
+    node = next(n for n in xml.iter("node") if n.get("text") == "Weather")
+    left, top, right, bottom = map(int, re.findall(r"\d+", node.get("bounds") or ""))
+    tap = sh(f"input tap {(left + right) // 2} {(top + bottom) // 2}")
+    assert (tap.status, tap.out, tap.err) == (0, b"", b"")
+    assert sh.processes.foreground() == WEATHER
+    assert sh("input text hello%sworld").status == 0
+    assert sh("input keyevent KEYCODE_BACK").status == 0 and sh.processes.foreground() is None
+    assert sh("input swipe 1 2 3 4 100").status == 0
+    events = [(e["kind"], e.get("text"), e.get("code")) for e in sh.phone.input_events()]
+    assert events[1:4] == [("text", "hello world", None), ("keyevent", None, 4), ("swipe", None, None)]
+    accented = sh("input text café")
+    assert accented.status == 255
+    assert accented.stderr.startswith("\nException occurred while executing 'text':\n")
+
+
+def test_wm(sh: ToolShell) -> None:
+    assert sh("wm size").stdout == "Physical size: 1080x2400\n"
+    assert sh("wm size 720x1600").out == b""
+    assert sh("wm size").stdout == "Physical size: 1080x2400\nOverride size: 720x1600\n"
+    assert sh("wm size reset").status == 0 and sh("wm size").stdout == "Physical size: 1080x2400\n"
+    bad = sh("wm size 12")
+    assert (bad.status, bad.stderr) == (255, "Error: bad size 12\n")
+    sh("wm density 320")
+    assert sh("wm density").stdout == "Physical density: 420\nOverride density: 320\n"
+
+
+def test_screencap(sh: ToolShell) -> None:
+    png = sh("screencap -p").out
+    assert Image.open(io.BytesIO(png)).size == (1080, 2400)
+    raw = sh("screencap").out
+    width, height, pixel_format, _ = struct.unpack("<4I", raw[:16])
+    assert (width, height, pixel_format, len(raw)) == (1080, 2400, 1, 16 + 1080 * 2400 * 4)
+    saved = sh("screencap -p /sdcard/shot.png")
+    assert (saved.status, saved.out, saved.err) == (0, b"", b"")
+    assert Image.open(sh.phone.device_path("/sdcard/shot.png")).format == "PNG"
+    denied = sh("screencap -p /system/shot.png")
+    assert (denied.status, denied.stderr) == (1, "Error opening file: /system/shot.png (Read-only file system)\n")
+
+
+def test_uiautomator_dump_file(sh: ToolShell) -> None:
+    result = sh("uiautomator dump")
+    assert (result.status, result.stdout) == (0, "UI hierchary dumped to: /sdcard/window_dump.xml\n")
+    dumped = sh.phone.device_path("/sdcard/window_dump.xml").read_text()
+    assert ET.fromstring(dumped).tag == "hierarchy"
+    assert sh("uiautomator dump /data/local/tmp/ui.xml").stdout.endswith("/data/local/tmp/ui.xml\n")
+
+
+def test_logcat_formats_and_filters(sh: ToolShell) -> None:
+    sh.phone.log("I", "ActivityManager", "Start proc 1:x", pid=1423, tid=1490, buffer="system")
+    sh.phone.log("D", "Canary", "line one\nline two", pid=4242, tid=4243)
+    dump = sh("logcat -d").stdout.splitlines()
+    assert dump[0] == "--------- beginning of system"
+    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  1423  1490 I ActivityManager: Start proc 1:x", dump[1])
+    assert dump[2] == "--------- beginning of main"
+    assert re.fullmatch(r".{18}  4242  4243 D Canary  : line one", dump[3])
+    assert re.fullmatch(r".{18}  4242  4243 D Canary  : line two", dump[4])
+    assert sh("logcat -d -v brief -s Canary").stdout.splitlines()[1:] == [
+        "D/Canary  ( 4242): line one", "D/Canary  ( 4242): line two"]
+    assert sh("logcat -d -v tag Canary:I *:S").stdout == ""
+    assert re.fullmatch(r"\d\d-\d\d \S+ I/ActivityManager\( 1423\): Start proc 1:x\n",
+                        sh("logcat -d -b system -v time").stdout)
+    assert sh("logcat -d --pid=4242 -v raw").stdout.endswith("line one\nline two\n")
+    assert sh("logcat -c").out == b""
+    assert sh("logcat -d").stdout == ""
+    bad = sh("logcat -v fancy")
+    assert bad.status == 1 and "fancy" in bad.stderr
+
+
+def test_logcat_follows_until_cancelled(sh: ToolShell) -> None:
+    chunks: list[bytes] = []
+    cancelled = threading.Event()
+
+    def follow() -> None:
+        ctx = ToolContext(phone=sh.phone, processes=sh.processes, out=chunks.append, err=chunks.append,
+                          cancelled=cancelled)
+        TOOLS["logcat"](ctx, ["-v", "tag", "-s", "Follow"])
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    time.sleep(0.3)
+    sh.phone.log("W", "Follow", "new line")
+    deadline = time.monotonic() + 5
+    while b"W/Follow  : new line\n" not in b"".join(chunks) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cancelled.set()
+    reader.join(5)
+    assert not reader.is_alive()
+    assert b"W/Follow  : new line\n" in b"".join(chunks)
+    assert run_tool(TOOLS["logcat"], sh.phone, sh.processes, ["-d", "-t", "1", "-v", "raw"]).stdout == (
+        "--------- beginning of main\nnew line\n")
