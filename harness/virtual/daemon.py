@@ -26,6 +26,9 @@ from typing import Any
 from harness.errors import HarnessError, VirtualPhoneError
 from harness.virtual import toolclient
 from harness.virtual.adbd import AdbdServer
+from harness.virtual.frida_portal import FridaPortal
+from harness.virtual.internet import Internet, internet_address
+from harness.virtual.launcher import AppLauncher
 from harness.virtual.processes import ProcessTable
 from harness.virtual.sandbox import SandboxLayout, shell_environment
 from harness.virtual.services import PhoneServices, PortMap
@@ -92,19 +95,24 @@ class PhoneDaemon:
         self._lock_fd = _lock_state(state_dir)
         self.phone = PhoneState.open_or_create(state_dir, profile)
         self.ports = PortMap()
-        self.processes = ProcessTable(self.phone)
+        self.portal = FridaPortal(self.ports, self.phone.vphone_dir / "frida-portal.log")
+        launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join)
+        self.processes = ProcessTable(self.phone, launcher=launcher)
         self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
         self._socket_dir.chmod(0o755)
         rooted = bool(self.phone.profile.rooted)
         install_tool_clients(self.phone.fs_root, sorted(TOOLS), rooted)
         self.tools = ToolServer(self._socket_dir / "tools.sock", TOOLS, self._tool_context)
-        self.layout = SandboxLayout(self.phone.fs_root, self._socket_dir)
         banner = {key: self.phone.props.get(key, "") for key in _BANNER_KEYS}
         self.services = PhoneServices(banner, self._build_command, self._map_path,
                                       self.phone.fs_root / "system", self.ports)
         self.adbd = AdbdServer(self.services, port)
         self.port = self.adbd.port
         self.serial = f"127.0.0.1:{self.port}"
+        hosts = [h for spec in self.phone.packages() for h in spec.app.get("hosts", [])]
+        self.internet = Internet(internet_address(self.port), self.phone.vphone_dir, hosts,
+                                 ca_store=self.phone.fs_root / "system" / "etc" / "security" / "cacerts")
+        self.layout = SandboxLayout(self.phone.fs_root, self._socket_dir, hosts_file=self.internet.hosts_file)
         self._stopped = threading.Event()
 
     def _tool_context(self, **kwargs: Any) -> ToolContext:
@@ -122,6 +130,13 @@ class PhoneDaemon:
 
     def start(self) -> None:
         self.tools.start()
+        self.portal.start()
+        try:
+            self.internet.start()
+        except PermissionError as exc:
+            raise VirtualPhoneError(
+                f"the phone's internet cannot listen on {self.internet.address} ports 80/443 ({exc}); run as root "
+                "or allow it with: sysctl net.ipv4.ip_unprivileged_port_start=80") from exc
         self.adbd.start()
         log.info("virtual phone %s serving on 127.0.0.1:%d (state %s)", self.serial, self.port,
                  self.phone.state_dir)
@@ -133,6 +148,10 @@ class PhoneDaemon:
         self.adbd.stop()
         with contextlib.suppress(Exception):
             self.processes.shutdown()
+        with contextlib.suppress(Exception):
+            self.portal.stop()
+        with contextlib.suppress(Exception):
+            self.internet.stop()
         with contextlib.suppress(Exception):
             self.tools.stop()
         shutil.rmtree(self._socket_dir, ignore_errors=True)
@@ -164,7 +183,12 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    daemon.start()
+    try:
+        daemon.start()
+    except HarnessError as exc:
+        sys.stderr.write(f"harness: {exc}\n")
+        daemon.stop()
+        return 2
     if args.ready:
         info = {"pid": os.getpid(), "port": daemon.port, "serial": daemon.serial,
                 "state": str(daemon.phone.state_dir), "profile": daemon.phone.profile.name}

@@ -40,6 +40,7 @@ class SandboxLayout:
     fs_root: Path          # STATE/fs with data/, sdcard/, system/
     socket_dir: Path       # host folder holding the tool socket
     hostname: str = "localhost"
+    hosts_file: Path | None = None  # the phone's name resolution (its "internet")
 
     def command(self, argv: list[str], env: dict[str, str], cwd: str = "/") -> list[str]:
         """The bwrap command line that runs ``argv`` confined, with exactly ``env``."""
@@ -75,6 +76,8 @@ class SandboxLayout:
             "--chdir", cwd,
             "--clearenv",
         ]
+        if self.hosts_file is not None:
+            args[args.index("--chdir"):args.index("--chdir")] = ["--ro-bind", str(self.hosts_file), "/etc/hosts"]
         for key, value in env.items():
             args += ["--setenv", key, value]
         return [*args, "--", *argv]

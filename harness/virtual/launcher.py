@@ -1,0 +1,116 @@
+"""How the virtual phone starts an app process (the part zygote plays on Android).
+
+Every app runs as a real host process whose name is its package name: frida names a process
+after its executable, so the launcher runs a copy of the (tiny) program launcher named after the
+package — ``python3`` for idle apps (its libpython and stdlib found through PYTHONHOME), ``java``
+inside a per-app view of the JDK for JVM apps (``bin/<package>`` beside symlinks to the JDK's
+``lib``, ``conf``, ...) — so ``frida-ps`` shows ``com.example.messenger``, as on a phone.  Right after start the process joins the
+phone's frida portal, so it is reachable through the phone's frida-server port.  Apps with no
+program of their own (no ``app:`` section in the profile) idle until they are stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from harness.virtual.profile import PackageSpec
+from harness.virtual.state import PhoneState
+
+log = logging.getLogger(__name__)
+
+_IDLE_PROGRAM = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\nwhile True: time.sleep(3600)\n"
+_JOIN_ATTEMPTS = 40
+
+#: What an app runs: (kind, the real program, its arguments); kind is "python" or "java".
+Program = tuple[str, Path, list[str]]
+ProgramFactory = Callable[[PackageSpec], Program]
+
+
+def idle_program(_spec: PackageSpec) -> Program:
+    python = Path(os.path.realpath(Path(sys.base_prefix) / "bin" / "python3"))
+    return "python", python, ["-IS", "-c", _IDLE_PROGRAM]
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if target.is_symlink() or not target.exists() or target.stat().st_size != source.stat().st_size:
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copy2(source, tmp)
+        tmp.replace(target)
+
+
+def named_executable(kind: str, program: Path, package: str, names_dir: Path) -> Path:
+    """A copy of ``program`` whose file name is ``package``, set up so it still finds its runtime."""
+    if kind == "java":
+        home = program.parent.parent          # .../jvm/java-17-openjdk-amd64
+        view = names_dir / package
+        (view / "bin").mkdir(parents=True, exist_ok=True)
+        for entry in home.iterdir():
+            link = view / entry.name
+            if entry.name != "bin" and not link.is_symlink():
+                link.symlink_to(entry)
+        target = view / "bin" / package
+    else:
+        target = names_dir / package
+    _copy_if_changed(program, target)
+    return target
+
+
+class AppLauncher:
+    """A ``ProcessTable`` launcher: named processes that join the phone's frida portal."""
+
+    def __init__(self, phone: PhoneState, names_dir: Path, join: Callable[[int], None] | None = None,
+                 programs: ProgramFactory | None = None) -> None:
+        self._phone = phone
+        self._names_dir = names_dir
+        self._join = join
+        self._programs = programs or idle_program
+        names_dir.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, spec: PackageSpec, phone: PhoneState) -> subprocess.Popen[bytes]:
+        kind, program, args = self._programs(spec)
+        executable = named_executable(kind, program, spec.name, self._names_dir)
+        log_path = phone.vphone_dir / "apps" / f"{spec.name}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = self._environment(spec)
+        if kind == "python":
+            env["PYTHONHOME"] = sys.base_prefix
+        with log_path.open("ab") as output:
+            process = subprocess.Popen(
+                [str(executable), *args], stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                start_new_session=True, cwd=str(phone.device_path(f"/data/data/{spec.name}")), env=env,
+            )
+        if self._join is not None:
+            threading.Thread(target=self._join_when_ready, args=(process,), name=f"join:{spec.name}",
+                             daemon=True).start()
+        return process
+
+    def _environment(self, spec: PackageSpec) -> dict[str, str]:
+        keep = ("PATH", "LANG", "LC_ALL", "JAVA_HOME", "HOME", "TMPDIR")
+        env = {k: v for k, v in os.environ.items() if k in keep}
+        env.update({"VPHONE_PACKAGE": spec.name, "VPHONE_STATE": str(self._phone.state_dir)})
+        return env
+
+    def _join_when_ready(self, process: subprocess.Popen[bytes]) -> None:
+        """Attach once the new program is mapped (attaching mid-exec can fail), retrying briefly."""
+        assert self._join is not None
+        for _ in range(_JOIN_ATTEMPTS):
+            if process.poll() is not None:
+                return
+            with contextlib.suppress(OSError):
+                if "libc.so" in Path(f"/proc/{process.pid}/maps").read_text(errors="replace"):
+                    try:
+                        self._join(process.pid)
+                        return
+                    except Exception as exc:  # frida raises many kinds; retry, then report
+                        log.debug("joining pid %d to the portal failed: %s", process.pid, exc)
+            time.sleep(0.05)
+        log.warning("app pid %d could not join the frida portal; it is not hookable", process.pid)
