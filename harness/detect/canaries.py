@@ -1,0 +1,168 @@
+"""The canary file: the personal data a scenario seeded on the phone, which the detector hunts for.
+
+Shape (any subset of the sections; the scenario runner writes the same file into a run)::
+
+    identifiers: {imei: "...", android_id: "...", advertising_id: "...", serial: "...",
+                  imsi: "...", iccid: "...", wifi_mac: "...", phone_number: "..."}
+    contacts: [{name: "...", phones: ["..."], emails: ["..."]}]
+    sms: [{address: "...", body: "..."}]
+    location: {lat: 53.3438, lon: -6.2546}
+    accounts: ["..."]
+
+Loading errors name the file, line and field, taken from the YAML node marks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import DetectError
+
+IDENTIFIER_TYPES = (
+    "imei", "android_id", "advertising_id", "serial", "imsi", "iccid", "wifi_mac", "phone_number",
+)
+#: Every finding type a canary can produce.
+FINDING_TYPES = (
+    *IDENTIFIER_TYPES, "contact.name", "contact.phone", "contact.email", "sms.address", "sms.body",
+    "location", "account",
+)
+
+
+@dataclass(frozen=True)
+class Canary:
+    """One seeded value and the finding type a match of it is reported as."""
+
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """The seeded location; it matches when latitude and longitude both appear in one layer."""
+
+    lat: float
+    lon: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.lat},{self.lon}"
+
+
+@dataclass(frozen=True)
+class CanarySet:
+    """All canaries of one run."""
+
+    values: tuple[Canary, ...] = ()
+    location: Location | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], origin: str = "canaries") -> CanarySet:
+        """Build from already-parsed data (the Python API); errors name ``origin`` and the field."""
+        node = yaml.representer.SafeRepresenter(sort_keys=False).represent_data(dict(data))
+        return _Reader(origin).read(node)
+
+
+def load_canaries(path: Path) -> CanarySet:
+    """Read a canary YAML file; raise ``DetectError`` naming file, line and field on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DetectError(f"{path}: cannot read canary file: {exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise DetectError(f"{path}: not valid YAML: {exc}") from exc
+    if node is None:
+        raise DetectError(f"{path}: the canary file is empty")
+    return _Reader(str(path)).read(node)
+
+
+class _Reader:
+    """Walks the composed YAML node tree so every error can point at a line."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.values: list[Canary] = []
+
+    def fail(self, node: yaml.Node, field: str, message: str) -> DetectError:
+        line = f":{node.start_mark.line + 1}" if node.start_mark is not None else ""
+        return DetectError(f"{self.origin}{line}: {field}: {message}")
+
+    def mapping(self, node: yaml.Node, field: str, allowed: Iterable[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, field, "expected a mapping")
+        allowed_set = set(allowed)
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key not in allowed_set:
+                raise self.fail(key_node, field, f"unknown key {key!r} (expected one of {sorted(allowed_set)})")
+            out[str(key)] = value_node
+        return out
+
+    def sequence(self, node: yaml.Node, field: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, field, "expected a list")
+        return list(node.value)
+
+    def text(self, node: yaml.Node, field: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
+            raise self.fail(node, field, "expected a string")
+        if node.tag.endswith(":float"):
+            # 1.5e3 or a phone number turned float would not survive as the seeded text
+            raise self.fail(node, field, "expected a string (quote the value)")
+        value = str(node.value).strip()
+        if len(value) < 4:
+            raise self.fail(node, field, f"value {value!r} is too short to search for (4 characters or more)")
+        return value
+
+    def number(self, node: yaml.Node, field: str, bound: float) -> float:
+        try:
+            value = float(node.value) if isinstance(node, yaml.ScalarNode) else math.nan
+        except ValueError:
+            value = math.nan
+        if not -bound <= value <= bound:
+            raise self.fail(node, field, f"expected a number between -{bound:g} and {bound:g}")
+        return value
+
+    def add(self, type_: str, node: yaml.Node, field: str) -> None:
+        self.values.append(Canary(type_, self.text(node, field)))
+
+    def read(self, root: yaml.Node) -> CanarySet:
+        top = self.mapping(root, "top level", ("identifiers", "contacts", "sms", "location", "accounts"))
+        location: Location | None = None
+        if "identifiers" in top:
+            for key, node in self.mapping(top["identifiers"], "identifiers", IDENTIFIER_TYPES).items():
+                self.add(key, node, f"identifiers.{key}")
+        for i, contact in enumerate(self.sequence(top["contacts"], "contacts") if "contacts" in top else []):
+            fields = self.mapping(contact, f"contacts[{i}]", ("name", "phones", "emails"))
+            if "name" in fields:
+                self.add("contact.name", fields["name"], f"contacts[{i}].name")
+            for j, phone in enumerate(self.sequence(fields.get("phones", _EMPTY), f"contacts[{i}].phones")):
+                self.add("contact.phone", phone, f"contacts[{i}].phones[{j}]")
+            for j, email in enumerate(self.sequence(fields.get("emails", _EMPTY), f"contacts[{i}].emails")):
+                self.add("contact.email", email, f"contacts[{i}].emails[{j}]")
+        for i, sms in enumerate(self.sequence(top["sms"], "sms") if "sms" in top else []):
+            fields = self.mapping(sms, f"sms[{i}]", ("address", "body"))
+            for key in ("address", "body"):
+                if key in fields:
+                    self.add(f"sms.{key}", fields[key], f"sms[{i}].{key}")
+        if "location" in top:
+            fields = self.mapping(top["location"], "location", ("lat", "lon"))
+            for key in ("lat", "lon"):
+                if key not in fields:
+                    raise self.fail(top["location"], "location", f"missing {key!r}")
+            location = Location(self.number(fields["lat"], "location.lat", 90),
+                                self.number(fields["lon"], "location.lon", 180))
+        for i, account in enumerate(self.sequence(top["accounts"], "accounts") if "accounts" in top else []):
+            self.add("account", account, f"accounts[{i}]")
+        return CanarySet(tuple(dict.fromkeys(self.values)), location)
+
+
+_EMPTY = yaml.SequenceNode(tag="tag:yaml.org,2002:seq", value=[])

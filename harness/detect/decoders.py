@@ -1,0 +1,199 @@
+"""Single-step decoders for one layer, each behind a cheap sniff so most bytes skip most decoders.
+
+Compression is recognised by magic bytes (gzip ``1f 8b``, zlib's checksummed header, zstd
+``28 b5 2f fd``); brotli and raw deflate have no magic and are only tried when a header names them
+or on binary blobs that came out of base64/hex.  Every decompressor is bounded: output stops at a
+cap, so a gzip bomb costs at most the cap.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import zlib
+from collections.abc import Iterator
+from urllib.parse import unquote_to_bytes
+
+import brotli
+import zstandard
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_SAMPLE = 4096
+
+_PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
+_JSON_ESCAPE = re.compile(rb'\\u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|\\(["\\/bfnrt])')
+_JSON_SIMPLE = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", b"n": b"\n",
+                b"r": b"\r", b"t": b"\t"}
+
+
+def class_table(classes: dict[bytes, bytes]) -> bytes:
+    """A ``bytes.translate`` table mapping each byte of a class to its letter, every other byte to ' '.
+
+    Searching the translated view for a literal such as ``AAAAAAAAAAAA+`` lets ``re`` use its fast
+    literal-prefix scan instead of testing a character class at every position (about 10x faster).
+    """
+    table = bytearray(b" " * 256)
+    for members, letter in classes.items():
+        for byte in members:
+            table[byte] = letter[0]
+    return bytes(table)
+
+
+_BASE64_TABLE = class_table({
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-": b"A",
+})
+_HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h"})
+# 12+ characters (9+ bytes decoded): shorter runs are mostly words; what decodes to noise is dropped.
+_BASE64_RUN = re.compile(b"A" * 12 + b"+")
+_HEX_RUN = re.compile(b"h" * 16 + b"+")
+
+
+def is_text(data: bytes) -> bool:
+    """Mostly printable ASCII, or valid UTF-8 (judged on a sample of large layers)."""
+    sample = data[:_SAMPLE]
+    if not sample:
+        return False
+    if len(sample.translate(None, _PRINTABLE)) <= len(sample) // 10:
+        return True
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a sample may end inside a multi-byte character
+        return exc.start >= len(sample) - 3 and len(sample) == _SAMPLE
+    return len(sample[:256].translate(None, _PRINTABLE + bytes(range(0x80, 0x100)))) <= 8
+
+
+def sniff_compression(data: bytes) -> str | None:
+    if data[:2] == b"\x1f\x8b":
+        return "gzip"
+    if data[:4] == _ZSTD_MAGIC:
+        return "zstd"
+    if len(data) > 2 and data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and (data[0] << 8 | data[1]) % 31 == 0:
+        return "zlib"
+    return None
+
+
+def decompress(kind: str, data: bytes, cap: int) -> tuple[bytes, bool, bool] | None:
+    """(output, truncated, complete) of ``kind`` (gzip, zlib, deflate, zstd, br), or None if it does
+    not decode; ``complete`` means the stream ended exactly where the data did."""
+    try:
+        if kind in ("gzip", "zlib", "deflate"):
+            wbits = {"gzip": 31, "zlib": 15, "deflate": -15}[kind]
+            inflater = zlib.decompressobj(wbits)
+            out = inflater.decompress(data, cap)
+            truncated = bool(inflater.unconsumed_tail) or (len(out) == cap and not inflater.eof)
+            complete = inflater.eof and not inflater.unused_data
+        elif kind == "zstd":
+            with zstandard.ZstdDecompressor().stream_reader(data) as reader:
+                out = reader.read(cap + 1)
+            truncated = len(out) > cap
+            out, complete = out[:cap], not truncated
+        elif kind == "br":
+            decompressor = brotli.Decompressor()
+            out = decompressor.process(data, output_buffer_limit=cap)
+            complete = decompressor.is_finished()
+            truncated = not complete and len(out) >= cap
+            out = out[:cap]
+        else:
+            return None
+    except (zlib.error, zstandard.ZstdError, brotli.error):
+        return None
+    return (out, truncated, complete) if out else None
+
+
+def percent_decoded(data: bytes) -> bytes | None:
+    if b"%" not in data or _PERCENT.search(data) is None:
+        return None
+    return unquote_to_bytes(data)
+
+
+def looks_like_form(data: bytes) -> bool:
+    """``key=value`` pairs with a '+' somewhere: a form body or a URL query (not JSON or XML)."""
+    return b"+" in data and b"=" in data and data.lstrip()[:1] not in (b"{", b"[", b"<")
+
+
+def form_decoded(data: bytes) -> bytes | None:
+    """application/x-www-form-urlencoded: '+' is a space, then percent escapes."""
+    if b"+" not in data or b"=" not in data:
+        return None
+    return unquote_to_bytes(data.replace(b"+", b" "))
+
+
+def has_binary(data: bytes) -> bool:
+    return bool(data.translate(None, _PRINTABLE))
+
+
+def binary_form_values(data: bytes, max_pairs: int = 1000) -> Iterator[bytes]:
+    """Percent-decoded query/form values holding binary bytes: decoded as part of the whole layer,
+    a compressed blob would sit behind ``key=``, where no decompressor looks for it."""
+    query = data.split(b"?", 1)[1] if b"?" in data[:4096] else data
+    for pair in query.split(b"&", max_pairs)[:max_pairs]:
+        _, sep, value = pair.partition(b"=")
+        if sep and b"%" in value:
+            decoded = unquote_to_bytes(value)
+            if decoded.translate(None, _PRINTABLE):  # any binary byte: printable text is covered whole
+                yield decoded
+
+
+def json_unescaped(data: bytes) -> bytes | None:
+    if b"\\" not in data:
+        return None
+    out = _JSON_ESCAPE.sub(_json_escape, data)
+    return out if out != data else None
+
+
+def _json_escape(match: re.Match[bytes]) -> bytes:
+    if match.group(3) is not None:
+        return _JSON_SIMPLE[match.group(3)]
+    code = int(match.group(1), 16)
+    if match.group(2) is not None and 0xD800 <= code <= 0xDBFF:
+        code = 0x10000 + ((code - 0xD800) << 10) + (int(match.group(2), 16) - 0xDC00)
+        return chr(code).encode("utf-8")
+    suffix = b"\\u" + match.group(2) if match.group(2) is not None else b""
+    return chr(code).encode("utf-8", "surrogatepass") + suffix
+
+
+def _may_be_base64(run: bytes) -> bool:
+    """Real base64 mixes upper and lower case; one-case runs are snake_case words, hex or numbers
+    (hex goes to the hex decoder)."""
+    return not (run.islower() or run.isupper() or run.isdigit())
+
+
+def base64_spans(data: bytes) -> list[tuple[int, int]]:
+    return [match.span() for match in _BASE64_RUN.finditer(data.translate(_BASE64_TABLE))
+            if _may_be_base64(data[match.start():match.end()])]
+
+
+def hex_spans(data: bytes) -> list[tuple[int, int]]:
+    return [match.span() for match in _HEX_RUN.finditer(data.translate(_HEX_TABLE))
+            if not (match.end() - match.start()) % 2]
+
+
+def base64_runs(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """("base64" or "base64url", decoded bytes) for every base64-looking run embedded in ``data``."""
+    # spans first, so the translated copy of a large layer is freed before any run is decoded
+    for start, end in base64_spans(data):
+        run = data[start:end]
+        urlsafe = b"-" in run or b"_" in run
+        if urlsafe and (b"+" in run or b"/" in run):
+            continue
+        if len(run) % 4 == 1:
+            run = run[:-1]
+        padded = run + b"=" * (-len(run) % 4)
+        try:
+            if urlsafe:
+                yield "base64url", base64.urlsafe_b64decode(padded)
+            else:
+                yield "base64", base64.b64decode(padded, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+
+
+def hex_runs(data: bytes) -> Iterator[tuple[bytes, bool]]:
+    """(decoded bytes, whether the run was digits only) for every even-length hex run; digit-only
+    runs are often just numbers, but hex of ASCII digits (an IMEI) is digits only too."""
+    for start, end in hex_spans(data):
+        run = data[start:end]
+        yield bytes.fromhex(run.decode("ascii")), run.isdigit()

@@ -1,0 +1,150 @@
+"""One multi-pattern pass over a layer for every form of every canary.
+
+All forms go into a single ``ahocorasick_rs.BytesAhoCorasick`` built as a DFA (several times faster
+than its default NFA on large haystacks), searched with overlapping matches so a pattern that is a
+prefix of another (truncated and full SHA-256 hex) is still seen.  Matches are then checked for
+digit boundaries (so a seeded IMEI inside a longer number is not a hit) and reduced so one
+occurrence is reported once, as its longest form.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ahocorasick_rs
+
+from harness.detect.canaries import Canary, CanarySet, Location
+from harness.detect.forms import CoordinateForm, Form, all_forms
+
+_DIGITS = frozenset(b"0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class CanaryHit:
+    """A canary form found at ``start:end`` of one layer."""
+
+    canary: Canary
+    transform: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What one pattern stands for: canary forms, or one axis of the location."""
+
+    forms: tuple[tuple[Canary, str], ...]
+    axis: str | None
+    bounded: bool  # reject matches glued to further digits
+
+
+class CanaryMatcher:
+    """Finds all canary forms in a byte string with one automaton pass."""
+
+    def __init__(self, canaries: CanarySet) -> None:
+        forms, coords = all_forms(canaries)
+        self.location: Location | None = canaries.location
+        by_pattern: dict[bytes, list[tuple[Canary, str]]] = {}
+        for form in forms:
+            entries = by_pattern.setdefault(form.pattern, [])
+            if all(existing != form.canary for existing, _ in entries):
+                entries.append((form.canary, form.transform))
+        self._targets: list[_Target] = [
+            _Target(tuple(entries), None, _is_bounded(pattern, entries))
+            for pattern, entries in by_pattern.items()
+        ]
+        patterns = list(by_pattern)
+        for coord in _unique_coords(coords):
+            if coord.pattern not in by_pattern:
+                patterns.append(coord.pattern)
+                self._targets.append(_Target((), coord.axis, True))
+        self.patterns: tuple[bytes, ...] = tuple(patterns)
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick(
+                patterns,
+                matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            )
+            if patterns
+            else None
+        )
+
+    def raw_matches(self, data: bytes) -> list[tuple[int, int, int]]:
+        """The automaton's (pattern index, start, end) matches, unfiltered (used by the benchmark)."""
+        if self._automaton is None:
+            return []
+        matches: list[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(data, overlapping=True)
+        return matches
+
+    def scan(self, data: bytes) -> tuple[list[CanaryHit], bool]:
+        """Canary hits in ``data`` and whether the location canary (both axes) appears in it."""
+        return self.scan_joined(data, [0], [len(data)])[0]
+
+    def scan_joined(self, joined: bytes, starts: Sequence[int],
+                    lengths: Sequence[int]) -> list[tuple[list[CanaryHit], bool]]:
+        """``scan`` of each piece ``joined[start:start + length]`` with one automaton pass over all.
+
+        The pieces must be separated by bytes that end every pattern and every digit run (see
+        ``prescan``); hit offsets are relative to their piece.
+        """
+        hits: list[list[CanaryHit]] = [[] for _ in starts]
+        axes: list[set[str]] = [set() for _ in starts]
+        single = len(starts) == 1
+        for index, start, end in self.raw_matches(joined):
+            piece = 0 if single else bisect_right(starts, start) - 1
+            offset = starts[piece]
+            if end > offset + lengths[piece]:
+                continue  # across a separator
+            target = self._targets[index]
+            if target.bounded and not _standalone(joined, start, end, target.axis is not None):
+                continue
+            if target.axis is not None:
+                axes[piece].add(target.axis)
+                continue
+            hits[piece].extend(CanaryHit(canary, transform, start - offset, end - offset)
+                               for canary, transform in target.forms)
+        return [(_longest_only(found), piece_axes == {"lat", "lon"})
+                for found, piece_axes in zip(hits, axes, strict=True)]
+
+
+def _is_bounded(pattern: bytes, entries: list[tuple[Canary, str]]) -> bool:
+    hashed = any(transform.split(">")[-1].startswith(("md5", "sha")) for _, transform in entries)
+    return not hashed and (pattern[0] in _DIGITS or pattern[-1] in _DIGITS)
+
+
+def _standalone(data: bytes, start: int, end: int, coordinate: bool) -> bool:
+    if start > 0:
+        before = data[start - 1]
+        if before in _DIGITS or (coordinate and before == 0x2D and data[start] != 0x2D):
+            return False
+        if coordinate and before == 0x2E:  # "1.53.343" is a version string, not a latitude
+            return False
+    # A coordinate may go on with more decimals; an identifier may not go on with more digits.
+    return coordinate or end >= len(data) or data[end] not in _DIGITS
+
+
+def _unique_coords(coords: list[CoordinateForm]) -> list[CoordinateForm]:
+    seen: dict[bytes, CoordinateForm] = {}
+    for coord in coords:
+        seen.setdefault(coord.pattern, coord)
+    return list(seen.values())
+
+
+def _longest_only(hits: list[CanaryHit]) -> list[CanaryHit]:
+    """Drop hits lying inside a longer hit of the same canary (digits inside E.164, hash prefixes)."""
+    if len(hits) < 2:
+        return hits
+    hits.sort(key=lambda hit: (hit.start, -hit.end))
+    kept: list[CanaryHit] = []
+    reach: dict[Canary, int] = {}
+    for hit in hits:
+        if reach.get(hit.canary, -1) >= hit.end:
+            continue
+        reach[hit.canary] = max(reach.get(hit.canary, -1), hit.end)
+        kept.append(hit)
+    return kept
+
+
+__all__ = ["CanaryHit", "CanaryMatcher", "Form"]

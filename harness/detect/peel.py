@@ -1,0 +1,186 @@
+"""Peel the encodings off one piece of egress data, layer by layer, within set bounds.
+
+``peel`` yields the original bytes and every layer decoded from it (percent and form encoding,
+JSON escapes, multipart parts, gzip/zlib/deflate/brotli/zstd, base64 in both alphabets, hex,
+protobuf: the text fields of a message and its nested messages as one layer, compressed bytes
+fields as their own), depth first, each distinct byte string once.  Children are
+produced lazily so only the current path of layers is held in memory.  Limits (depth, size of a
+decoded layer, number and total size of layers) stop runaway inputs such as gzip bombs or base64
+nested a hundred times; each time one bites, ``notify`` is called and the rest is still analysed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from harness.detect import decoders
+from harness.detect.protobuf import flatten
+
+_MIB = 1024 * 1024
+_MAGICLESS = ("deflate", "br")
+_MIN_COMPRESSED = 12  # brotli or raw deflate of even a short identifier takes more than this
+#: Layers that contain their output whole (a slice, or a compressed copy): a value found both inside
+#: and, by accident, verbatim in the raw bytes (zstd keeps short literals) is reported as inside.
+CONTAINER_LAYERS = frozenset({"protobuf", "multipart", "gzip", "zlib", "deflate", "zstd", "br"})
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work spent on one piece of egress data (one URL, header or body)."""
+
+    max_depth: int = 8
+    max_input_bytes: int = 64 * _MIB  # larger input is scanned up to here
+    max_layer_bytes: int = 64 * _MIB  # a decompressed layer is cut here
+    max_layers: int = 4096
+    max_decoded_bytes: int = 256 * _MIB
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One decoded view of the data; ``chain`` names the layers peeled to get here, outside first."""
+
+    data: bytes
+    chain: tuple[str, ...]
+
+
+def peel(data: bytes, limits: Limits, notify: Notify, content_encoding: str | None = None) -> Iterator[Layer]:
+    """The input and every layer decoded from it, depth first, each distinct byte string once."""
+    if len(data) > limits.max_input_bytes:
+        notify(f"{len(data)} bytes; only the first {limits.max_input_bytes} were analysed")
+        data = data[: limits.max_input_bytes]
+    seen: set[tuple[int, int]] = set()
+    layers = decoded_bytes = 0
+    stack: list[Iterator[Layer]] = [iter((Layer(data, ()),))]
+    while stack:
+        layer = next(stack[-1], None)
+        if layer is None:
+            stack.pop()
+            continue
+        key = (len(layer.data), hash(layer.data))
+        if key in seen:
+            continue
+        seen.add(key)
+        layers += 1
+        decoded_bytes += len(layer.data)
+        if layers > limits.max_layers or decoded_bytes > limits.max_decoded_bytes:
+            notify(f"stopped after {layers - 1} decoded layers ({decoded_bytes - len(layer.data)} bytes): "
+                   "layer budget exhausted")
+            return
+        yield layer
+        hint = content_encoding if not layer.chain else None
+        children = _children(layer, limits, notify, hint)
+        if len(layer.chain) >= limits.max_depth:
+            if next(children, None) is not None:
+                notify(f"not decoded beyond depth {limits.max_depth} ({'>'.join(layer.chain)})")
+            continue
+        stack.append(children)
+
+
+def _children(layer: Layer, limits: Limits, notify: Notify, hint: str | None) -> Iterator[Layer]:
+    data, chain = layer.data, layer.chain
+    compression = decoders.sniff_compression(data)
+    if compression is None and hint in ("br", "deflate"):
+        compression = hint
+    if compression is not None:
+        decoded = _decompress(compression, data, limits, notify, chain)
+        if decoded is not None:
+            yield decoded
+            return
+    text = decoders.is_text(data)
+    if text:
+        # a form-looking layer is decoded once, as a form ('+' is a space); anything else as a URL
+        form = decoders.looks_like_form(data)
+        percent = ("form", decoders.form_decoded) if form else ("urlencode", decoders.percent_decoded)
+        for name, decode in (percent, ("json", decoders.json_unescaped)):
+            out = decode(data)
+            if out is not None and out != data:
+                yield Layer(out, (*chain, name))
+                if name != "json" and b"=" in data and decoders.has_binary(out):
+                    yield from (Layer(value, (*chain, name)) for value in decoders.binary_form_values(data))
+        if data.startswith(b"--"):
+            yield from (Layer(part, (*chain, "multipart")) for part in _multipart_parts(data))
+    # protobuf usually starts with a control byte (key of field 1-3), which short messages may hide
+    message = flatten(data) if not text or data[0] < 0x20 else None
+    if message is not None:
+        texts, blobs = message
+        if texts:
+            yield Layer(texts, (*chain, "protobuf"))
+        for blob in blobs:
+            # magic-less compression is only worth probing for in fields big enough to hold it
+            if decoders.sniff_compression(blob) is not None or (len(blob) >= 64 and _magicless_probe(blob)):
+                yield Layer(blob, (*chain, "protobuf"))
+    # compressed bytes can pass for text, so every decoded layer gets a (cheap, probing) try
+    elif chain:
+        yield from _magicless(layer, limits, notify)
+    for name, out in decoders.base64_runs(data):
+        if _worth_peeling(out):
+            yield Layer(out, (*chain, name))
+    for out, digits_only in decoders.hex_runs(data):
+        if decoders.is_text(out) if digits_only else _worth_peeling(out):
+            yield Layer(out, (*chain, "hex"))
+
+
+def _magicless(layer: Layer, limits: Limits, notify: Notify) -> Iterator[Layer]:
+    """Brotli or raw deflate inside a decoded layer: they carry no magic bytes, so accept them only
+    if the first output is text or the stream decodes completely (garbage rarely does either)."""
+    for kind in _MAGICLESS:
+        if _magicless_probe(layer.data, kind):
+            decoded = _decompress(kind, layer.data, limits, notify, layer.chain)
+            if decoded is not None:
+                yield decoded
+
+
+def _magicless_probe(data: bytes, kind: str | None = None) -> bool:
+    if len(data) < _MIN_COMPRESSED:
+        return False
+    for candidate in (kind,) if kind else _MAGICLESS:
+        probe = decoders.decompress(candidate, data, 1024)
+        if probe is None:
+            continue
+        out, truncated, complete = probe
+        if decoders.is_text(out) or complete or (truncated and _completes(candidate, data)):
+            return True
+    return False
+
+
+def _completes(kind: str, data: bytes) -> bool:
+    """Whether a binary stream decodes completely within a modest ratio of its own size."""
+    result = decoders.decompress(kind, data, 64 * len(data) + 4096)
+    return result is not None and result[2]
+
+
+def _decompress(kind: str, data: bytes, limits: Limits, notify: Notify, chain: tuple[str, ...]) -> Layer | None:
+    result = decoders.decompress(kind, data, limits.max_layer_bytes)
+    if result is None:
+        return None
+    out, truncated, _ = result
+    if truncated:
+        where = ">".join((*chain, kind))
+        notify(f"{where}: decompressed output cut at {limits.max_layer_bytes} bytes (possible compression bomb)")
+    return Layer(out, (*chain, kind))
+
+
+def _worth_peeling(out: bytes) -> bool:
+    """Decoded bytes are kept if text, compressed (with or without magic) or protobuf; not noise."""
+    if len(out) < 4:
+        return False
+    if decoders.is_text(out) or decoders.sniff_compression(out) is not None:
+        return True
+    return flatten(out) is not None or _magicless_probe(out)
+
+
+def _multipart_parts(data: bytes) -> Iterator[bytes]:
+    """Bodies of a multipart payload; the boundary is whatever the first line says it is."""
+    first_line_end = data.find(b"\r\n")
+    if first_line_end < 3 or first_line_end > 200:
+        return
+    delimiter = b"\r\n" + data[:first_line_end]
+    for chunk in (b"\r\n" + data).split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        header_end = chunk.find(b"\r\n\r\n")
+        if header_end >= 0:
+            yield chunk[header_end + 4:]

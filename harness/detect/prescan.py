@@ -1,0 +1,67 @@
+"""One pass over all the small parts of an item (URL, headers, cookies) instead of one pass each.
+
+An HTTP request has a handful of short header values around one body.  Scanning each value on its
+own costs more in per-call overhead than in scanning, so their undecoded (root) layers are joined
+with a separator and searched together: one automaton pass, one pass of each structural detector,
+one base64/hex run search.  Only the values that may hold an encoding are then peeled further.
+The separator contains a NUL between newlines, which no pattern, digit run, e-mail address or
+coordinate pair can span, so a match never crosses from one value into the next.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.detect import decoders
+from harness.detect.matcher import CanaryHit, CanaryMatcher
+from harness.detect.structural import StructuralHit, find_structural
+
+SEPARATOR = b"\n\x00\n"
+#: Parts up to this size are scanned together; bodies never are (they are usually large).
+SMALL_PART = 4096
+
+
+@dataclass
+class RootScan:
+    """The results for one part's undecoded bytes, and whether any decoder could apply to them."""
+
+    hits: list[CanaryHit]
+    located: bool
+    structural: list[StructuralHit]
+    needs_children: bool
+
+
+def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -> list[RootScan]:
+    """Root-layer results for each piece, in order."""
+    joined = SEPARATOR.join(pieces)
+    starts: list[int] = []
+    position = 0
+    for piece in pieces:
+        starts.append(position)
+        position += len(piece) + len(SEPARATOR)
+    lengths = [len(piece) for piece in pieces]
+    canary = matcher.scan_joined(joined, starts, lengths)
+    found: list[list[StructuralHit]] = [[] for _ in pieces]
+    if structural:
+        for hit in find_structural(joined):
+            index = bisect_right(starts, hit.start) - 1
+            offset = starts[index]
+            if hit.end <= offset + lengths[index]:
+                found[index].append(StructuralHit(hit.type, hit.value, hit.start - offset, hit.end - offset))
+    runs = [False] * len(pieces)
+    for start, _ in (*decoders.base64_spans(joined), *decoders.hex_spans(joined)):
+        runs[bisect_right(starts, start) - 1] = True
+    return [
+        RootScan(hits, located, found[i], runs[i] or _may_decode(pieces[i]))
+        for i, (hits, located) in enumerate(canary)
+    ]
+
+
+def _may_decode(piece: bytes) -> bool:
+    """Conservative: true whenever any decoder other than base64/hex runs could produce a layer."""
+    return (
+        b"%" in piece or b"\\" in piece or b"+" in piece or piece.startswith(b"--")
+        or decoders.has_binary(piece) or decoders.sniff_compression(piece) is not None
+    )
