@@ -4,8 +4,9 @@ Every app runs as a real host process whose name is its package name: frida name
 after its executable, so the launcher runs a copy of the (tiny) program launcher named after the
 package — ``python3`` for idle apps (its libpython and stdlib found through PYTHONHOME), ``java``
 inside a per-app view of the JDK for JVM apps (``bin/<package>`` beside symlinks to the JDK's
-``lib``, ``conf``, ...) — so ``frida-ps`` shows ``com.example.messenger``, as on a phone.  Right after start the process joins the
-phone's frida portal, so it is reachable through the phone's frida-server port.  Apps with no
+``lib``, ``conf``, ...) — so ``frida-ps`` shows ``com.example.messenger``, as on a phone.  Right
+after start the process joins the phone's frida portal, so it is reachable through the phone's
+frida-server port.  Apps with no
 program of their own (no ``app:`` section in the profile) idle until they are stopped.
 """
 

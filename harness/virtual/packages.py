@@ -1,9 +1,9 @@
 """APK files of the virtual phone and what installing one grants.
 
-The virtual phone cannot parse binary AndroidManifest.xml, so its APKs are ordinary zip files
-that carry their package description as ``harness-package.json`` (the same fields as a profile's
-package entry).  Every APK the phone writes has one, so ``adb pull`` of a ``pm path`` result can be
-reinstalled with ``pm install``; a zip without it is rejected with
+The phone's own APKs are small zip files that carry their package description as
+``harness-package.json`` (the same fields as a profile's package entry), so ``adb pull`` of a
+``pm path`` result can be reinstalled with ``pm install``.  A real APK without it is read from its
+binary AndroidManifest.xml (``harness.virtual.axml``); a file with neither is rejected with
 ``INSTALL_PARSE_FAILED_NOT_APK``, as Android rejects a file it cannot parse.
 """
 
@@ -14,6 +14,7 @@ import json
 import zipfile
 from typing import Any
 
+from harness.virtual.axml import AxmlError, parse_manifest
 from harness.virtual.permissions import permission
 from harness.virtual.profile import FIRST_APP_UID, PackageSpec
 
@@ -52,14 +53,24 @@ def apk_bytes(spec: PackageSpec) -> bytes:
 
 
 def read_package_description(data: bytes, origin: str) -> dict[str, Any]:
-    """The package description inside an APK file's bytes, or InstallError."""
+    """The package description of an APK: its ``harness-package.json``, else what its binary
+    AndroidManifest.xml says; InstallError when it has neither."""
+    not_apk = InstallError("INSTALL_PARSE_FAILED_NOT_APK",
+                           f"Failed to parse {origin}: neither {PACKAGE_JSON} nor a readable binary "
+                           "AndroidManifest.xml")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if PACKAGE_JSON not in names:
+                if "AndroidManifest.xml" not in names:
+                    raise not_apk
+                try:
+                    return parse_manifest(archive.read("AndroidManifest.xml"))
+                except AxmlError:
+                    raise not_apk from None
             raw = archive.read(PACKAGE_JSON)
-    except (zipfile.BadZipFile, KeyError, OSError):
-        raise InstallError("INSTALL_PARSE_FAILED_NOT_APK",
-                           f"Failed to parse {origin}: the virtual phone reads APKs that carry "
-                           f"{PACKAGE_JSON}") from None
+    except (zipfile.BadZipFile, OSError):
+        raise not_apk from None
     try:
         description = json.loads(raw)
     except ValueError:
@@ -77,9 +88,10 @@ def next_app_uid(used: set[int]) -> int:
 def default_grants(spec: PackageSpec, grant_all_runtime: bool) -> dict[str, dict[str, Any]]:
     """The changeable permissions of a freshly installed ``spec``: granted state and flags.
 
-    Platform apps (uid < 10000) get their runtime permissions system-fixed and granted by default,
-    other preinstalled apps granted by default, third-party apps as if the user granted the ones
-    the profile lists (USER_SET).  Apps targeting SDK < 23 hold every runtime permission.
+    Platform apps (uid < 10000) get their runtime permissions system-fixed and granted by default
+    and hold signature permissions, other preinstalled apps get theirs granted by default,
+    third-party apps as if the user granted the ones the profile lists (USER_SET).  Apps targeting
+    SDK < 23 hold every runtime permission.
     """
     grants: dict[str, dict[str, Any]] = {}
     for name in spec.permissions:
@@ -87,10 +99,11 @@ def default_grants(spec: PackageSpec, grant_all_runtime: bool) -> dict[str, dict
         if info is None or not info.is_changeable:
             continue
         legacy = info.is_runtime and spec.target_sdk < 23
-        granted = name in spec.granted or legacy or (grant_all_runtime and info.is_runtime)
+        granted = (name in spec.granted or legacy or (grant_all_runtime and info.is_runtime)
+                   or (info.development and is_platform_app(spec)))
         flags: list[str] = []
         if granted and info.is_runtime and not legacy:
-            if spec.system and spec.uid < FIRST_APP_UID:
+            if is_platform_app(spec):
                 flags = ["SYSTEM_FIXED", "GRANTED_BY_DEFAULT"]
             elif spec.system:
                 flags = ["GRANTED_BY_DEFAULT"]
@@ -100,11 +113,18 @@ def default_grants(spec: PackageSpec, grant_all_runtime: bool) -> dict[str, dict
     return grants
 
 
+def is_platform_app(spec: PackageSpec) -> bool:
+    """A system app with a system uid: signed with the platform key, so it holds signature permissions."""
+    return spec.system and spec.uid < FIRST_APP_UID
+
+
 def install_permissions(spec: PackageSpec) -> list[str]:
-    """Permissions granted at install (normal ones, and names the platform does not define)."""
+    """Granted install-time permissions that ``pm`` cannot change: normal ones, names the platform
+    does not define (other apps' permissions) and, for platform apps, signature permissions."""
     names = []
     for name in spec.permissions:
         info = permission(name)
-        if info is None or info.protection == "normal":
+        if info is None or info.protection == "normal" or (
+                info.protection == "signature" and not info.development and is_platform_app(spec)):
             names.append(name)
     return names

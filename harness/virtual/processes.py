@@ -88,6 +88,8 @@ class ProcessTable:
               caller_uid: int = 2000) -> int:
         """Start ``package`` (if it is not running) with ``activity`` in front; returns its pid.
 
+        Raises VirtualPhoneError when the package is not installed or its launcher fails.
+
         ``intent`` is the Intent.toShortString text ActivityTaskManager logs for the start (default:
         a launcher intent, as a tap on the home screen or monkey sends); ``caller_uid`` who asked.
         """
@@ -105,7 +107,13 @@ class ProcessTable:
                            "(BAL_ALLOW_PERMISSION) result code=0", buffer="system")
             running = self._running.get(package)
             if running is None:
-                process = self._launcher(spec, self.phone)
+                try:
+                    process = self._launcher(spec, self.phone)
+                except (OSError, ValueError, VirtualPhoneError) as exc:
+                    # On a phone the app would crash; here the launch itself failed.
+                    self.phone.log("E", "ActivityManager", f"Failure starting process {package}: {exc}",
+                                   buffer="system")
+                    raise VirtualPhoneError(f"cannot start {package}: {exc}") from exc
                 running = self._running[package] = _Running(spec, process, activity)
                 self.phone.log("I", "ActivityManager",
                                f"Start proc {process.pid}:{package}/{format_uid(spec.uid)} for next-top-activity "

@@ -30,17 +30,18 @@ import posixpath
 import shutil
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.errors import ProfileError, VirtualPhoneError
+from harness.virtual.appstate import AppOpEntry, AppStore, PermissionGrant
 from harness.virtual.buildprops import build_prop_text, build_properties
+from harness.virtual.jsonfile import read_json, write_json
 from harness.virtual.logbuffer import LogBuffer
-from harness.virtual.packages import apk_bytes, default_grants
-from harness.virtual.profile import PackageSpec, Profile, load_profile, parse_package, profile_from_text
-from harness.virtual.profile_fields import FieldReader
+from harness.virtual.profile import PackageSpec, Profile, load_profile, profile_from_text
 from harness.virtual.providers import ProviderStore
+
+__all__ = ["STATE_FORMAT", "SYSTEM_SERVER_PID", "AppOpEntry", "PermissionGrant", "PhoneState"]
 
 log = logging.getLogger(__name__)
 
@@ -49,42 +50,6 @@ STATE_FORMAT = 1
 SYSTEM_SERVER_PID = 1423
 _MOUNTS = {"/data": "data", "/sdcard": "sdcard", "/storage/emulated/0": "sdcard",
            "/storage/self/primary": "sdcard", "/system": "system"}
-
-
-@dataclass(frozen=True)
-class PermissionGrant:
-    """One runtime (or development) permission of one package, as dumpsys shows it."""
-
-    name: str
-    granted: bool
-    flags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AppOpEntry:
-    """One app-op of one package: its mode (None = default) and when it was last used."""
-
-    op: str
-    mode: str | None
-    time: float | None = None
-    reject_time: float | None = None
-    duration_ms: int | None = None
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1, sort_keys=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise VirtualPhoneError(f"{path}: unreadable phone state: {exc}") from None
 
 
 class PhoneState:
@@ -98,6 +63,7 @@ class PhoneState:
         self._props = build_properties(profile)
         self.providers = ProviderStore(self._vphone)
         self.logbuffer = LogBuffer(self._vphone / "logcat.db")
+        self.apps = AppStore(self._vphone, self._lock, self.device_path)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -114,12 +80,11 @@ class PhoneState:
         (state_dir / "vphone" / "profile.yaml").write_text(profile.source, encoding="utf-8")
         phone = cls(state_dir, profile)
         (phone.fs_root / "system" / "build.prop").write_text(build_prop_text(phone.props), encoding="utf-8")
-        _write_json(phone._vphone / "appops.json", {})
-        _write_json(phone._vphone / "display.json", {"size": None, "density": None})
-        phone._install_profile_packages()
+        write_json(phone._vphone / "display.json", {"size": None, "density": None})
+        phone.apps.install_initial(profile.packages)
         phone._seed_settings()
         # Last: an interrupted create leaves no phone.json, so the folder is not mistaken for a phone.
-        _write_json(phone._vphone / "phone.json",
+        write_json(phone._vphone / "phone.json",
                     {"format": STATE_FORMAT, "profile": profile.name, "created": time.time()})
         log.info("created virtual phone %s from profile %s", state_dir, profile.name)
         return phone
@@ -130,7 +95,7 @@ class PhoneState:
         meta_path = state_dir / "vphone" / "phone.json"
         if not meta_path.exists():
             raise VirtualPhoneError(f"{state_dir}: no virtual phone there (no vphone/phone.json)")
-        meta = _read_json(meta_path)
+        meta = read_json(meta_path)
         if meta.get("format") != STATE_FORMAT:
             raise VirtualPhoneError(f"{state_dir}: state format {meta.get('format')} is not {STATE_FORMAT}")
         profile_path = state_dir / "vphone" / "profile.yaml"
@@ -152,19 +117,6 @@ class PhoneState:
                 f"{state_dir}: this phone was made from profile {phone.profile.name!r}, not {profile.name!r};"
                 " use another state folder or delete this one")
         return phone
-
-    def _install_profile_packages(self) -> None:
-        """``install_package`` for every profile package, with one write of each store."""
-        packages, grants = [], {}
-        for spec in self._profile.packages:
-            apk_file = self.device_path(spec.apk_path)
-            apk_file.parent.mkdir(parents=True, exist_ok=True)
-            apk_file.write_bytes(apk_bytes(spec))
-            self.device_path(spec.data_dir).mkdir(parents=True, exist_ok=True)
-            packages.append(spec.to_dict())
-            grants[spec.name] = default_grants(spec, grant_all_runtime=False)
-        _write_json(self._vphone / "permissions.json", grants)
-        _write_json(self._vphone / "packages.json", {"packages": packages, "hidden": []})
 
     def _seed_settings(self) -> None:
         ids, b = self._profile.identifiers, self._profile.build
@@ -219,132 +171,60 @@ class PhoneState:
                 return host
         raise VirtualPhoneError(f"{path}: No such file or directory")
 
-    # --- packages -----------------------------------------------------------------------------
-
-    def _package_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = _read_json(self._vphone / "packages.json")
-        return data
+    # --- packages, permissions, app-ops (see AppStore) ----------------------------------------
 
     def packages(self) -> list[PackageSpec]:
         """Packages installed for user 0, in install order."""
-        path = self._vphone / "packages.json"
-        with self._lock:
-            data = self._package_data()
-        reader = FieldReader(str(path), ("packages",))
-        hidden = set(data["hidden"])
-        return [parse_package(item, reader, 0) for item in data["packages"] if item["name"] not in hidden]
+        return self.apps.packages()
 
     def package(self, name: str) -> PackageSpec | None:
-        return next((p for p in self.packages() if p.name == name), None)
+        return self.apps.package(name)
 
     def all_uids(self) -> set[int]:
-        with self._lock:
-            return {int(item["uid"]) for item in self._package_data()["packages"]}
+        return self.apps.all_uids()
 
     def install_package(self, spec: PackageSpec, apk: bytes, grant_all_runtime: bool = False) -> None:
         """Install (or replace) ``spec`` with ``apk`` as its base.apk; creates its data folder."""
-        with self._lock:
-            data = self._package_data()
-            replacing = any(p["name"] == spec.name for p in data["packages"])
-            data["packages"] = [p for p in data["packages"] if p["name"] != spec.name] + [spec.to_dict()]
-            data["hidden"] = [name for name in data["hidden"] if name != spec.name]
-            apk_file = self.device_path(spec.apk_path)
-            apk_file.parent.mkdir(parents=True, exist_ok=True)
-            apk_file.write_bytes(apk)
-            self.device_path(spec.data_dir).mkdir(parents=True, exist_ok=True)
-            grants = _read_json(self._vphone / "permissions.json")
-            previous = grants.get(spec.name, {}) if replacing else {}
-            fresh = default_grants(spec, grant_all_runtime)
-            grants[spec.name] = {perm: previous.get(perm, state) for perm, state in fresh.items()}
-            _write_json(self._vphone / "permissions.json", grants)
-            _write_json(self._vphone / "packages.json", data)
+        self.apps.install(spec, apk, grant_all_runtime)
 
     def uninstall_package(self, name: str, keep_data: bool = False) -> None:
-        """Remove a package entirely (its APK, data, grants and app-ops)."""
-        with self._lock:
-            data = self._package_data()
-            spec = next((p for p in self.packages() if p.name == name), None)
-            data["packages"] = [p for p in data["packages"] if p["name"] != name]
-            _write_json(self._vphone / "packages.json", data)
-            for store in ("permissions.json", "appops.json"):
-                values = _read_json(self._vphone / store)
-                values.pop(name, None)
-                _write_json(self._vphone / store, values)
-            if spec is not None and not spec.system:
-                shutil.rmtree(self.device_path(spec.code_path).parent, ignore_errors=True)
-            if not keep_data:
-                shutil.rmtree(self.device_path(f"/data/data/{name}"), ignore_errors=True)
+        self.apps.uninstall(name, keep_data)
 
     def hide_package(self, name: str) -> None:
-        """``pm uninstall --user 0`` of a system package: gone for the user, APK kept."""
-        with self._lock:
-            data = self._package_data()
-            if name not in data["hidden"]:
-                data["hidden"].append(name)
-            _write_json(self._vphone / "packages.json", data)
+        self.apps.hide(name)
 
     def clear_app_data(self, name: str) -> None:
-        """``pm clear``: empty the data folders and reset runtime permissions to install defaults."""
+        """``pm clear``: empty the data folders and reset runtime permissions (user choices are lost)."""
         spec = self.package(name)
         if spec is None:
             raise VirtualPhoneError(f"unknown package {name}")
         for folder in (spec.data_dir, f"/sdcard/Android/data/{name}"):
-            host = self.device_path(folder)
-            shutil.rmtree(host, ignore_errors=True)
+            shutil.rmtree(self.device_path(folder), ignore_errors=True)
         self.device_path(spec.data_dir).mkdir(parents=True)
-        with self._lock:
-            grants = _read_json(self._vphone / "permissions.json")
-            grants[name] = default_grants(spec, grant_all_runtime=False)
-            _write_json(self._vphone / "permissions.json", grants)
-
-    # --- permissions and app-ops --------------------------------------------------------------
+        self.apps.reset_runtime_permissions(name)
 
     def permission_grants(self, package: str) -> dict[str, PermissionGrant]:
-        """The changeable (runtime and development) permissions of ``package``, in request order."""
-        with self._lock:
-            stored = _read_json(self._vphone / "permissions.json").get(package, {})
-        return {perm: PermissionGrant(perm, bool(s["granted"]), tuple(s["flags"])) for perm, s in stored.items()}
+        """The changeable (runtime and development) permissions of ``package``."""
+        return self.apps.permission_grants(package)
 
     def set_permission(self, package: str, permission: str, granted: bool, flags: tuple[str, ...]) -> None:
-        with self._lock:
-            grants = _read_json(self._vphone / "permissions.json")
-            if permission not in grants.get(package, {}):
-                raise VirtualPhoneError(f"{package} has no changeable permission {permission}")
-            grants[package][permission] = {"granted": granted, "flags": list(flags)}
-            _write_json(self._vphone / "permissions.json", grants)
+        try:
+            self.apps.set_permission(package, permission, granted, flags)
+        except KeyError as exc:
+            raise VirtualPhoneError(str(exc.args[0])) from None
 
     def app_ops(self, package: str) -> list[AppOpEntry]:
-        with self._lock:
-            stored = _read_json(self._vphone / "appops.json").get(package, {})
-        return [AppOpEntry(op, e.get("mode"), e.get("time"), e.get("reject_time"), e.get("duration_ms"))
-                for op, e in stored.items()]
-
-    def _update_op(self, package: str, op: str, **fields: Any) -> None:
-        with self._lock:
-            ops = _read_json(self._vphone / "appops.json")
-            ops.setdefault(package, {}).setdefault(op, {}).update(fields)
-            _write_json(self._vphone / "appops.json", ops)
+        return self.apps.app_ops(package)
 
     def set_app_op(self, package: str, op: str, mode: str) -> None:
-        self._update_op(package, op, mode=mode)
+        self.apps.update_op(package, op, mode=mode)
 
     def note_app_op(self, package: str, op: str, rejected: bool = False, duration_ms: int | None = None) -> None:
         """Record that ``package`` used ``op`` now (for apps that report their accesses)."""
-        fields: dict[str, Any] = {"reject_time" if rejected else "time": time.time()}
-        if duration_ms is not None:
-            fields["duration_ms"] = duration_ms
-        self._update_op(package, op, **fields)
+        self.apps.note_op(package, op, rejected, duration_ms)
 
     def reset_app_ops(self, package: str | None = None) -> None:
-        """Forget modes set by ``appops set`` (access times stay, as on Android)."""
-        with self._lock:
-            ops = _read_json(self._vphone / "appops.json")
-            for name, entries in ops.items():
-                if package is None or name == package:
-                    for entry in entries.values():
-                        entry.pop("mode", None)
-                    ops[name] = {op: e for op, e in entries.items() if e}
-            _write_json(self._vphone / "appops.json", ops)
+        self.apps.reset_ops(package)
 
     # --- settings, display, input, log --------------------------------------------------------
 
@@ -363,13 +243,13 @@ class PhoneState:
     def display_overrides(self) -> tuple[tuple[int, int] | None, int | None]:
         """(``wm size`` override, ``wm density`` override); None where not overridden."""
         with self._lock:
-            data = _read_json(self._vphone / "display.json")
+            data = read_json(self._vphone / "display.json")
         size = tuple(data["size"]) if data["size"] else None
         return (size[0], size[1]) if size else None, data["density"]
 
     def set_display_overrides(self, size: tuple[int, int] | None, density: int | None) -> None:
         with self._lock:
-            _write_json(self._vphone / "display.json", {"size": list(size) if size else None, "density": density})
+            write_json(self._vphone / "display.json", {"size": list(size) if size else None, "density": density})
 
     def screen_size(self) -> tuple[int, int]:
         """The logical display size: the override if one is set, else the physical size."""

@@ -9,6 +9,7 @@ is the launcher: one clickable ``TextView`` per launchable app, tapping it start
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
+from harness.errors import VirtualPhoneError
 from harness.virtual.profile import PackageSpec
 
 if TYPE_CHECKING:
@@ -142,12 +144,14 @@ class HomeScreen:
 
     def on_tap(self, x: int, y: int) -> None:
         width, height = self.processes.phone.screen_size()
-        hit = clickable_at(self.hierarchy(width, height), x, y)
-        if hit is not None:
-            app = next((a for a in self.apps() if a.label == hit.text), None)
-            if app is not None:
-                launcher = self.processes.phone.package(self.package)
-                self.processes.start(app.name, caller_uid=launcher.uid if launcher else 10000)
+        apps = self.apps()
+        root = self.hierarchy(width, height)
+        icons = root.children[0].children   # one per app, in apps() order
+        hit = clickable_at(root, x, y)
+        if hit is not None and hit in icons:
+            launcher = self.processes.phone.package(self.package)
+            with contextlib.suppress(VirtualPhoneError):   # a failed launch is logged; home stays
+                self.processes.start(apps[icons.index(hit)].name, caller_uid=launcher.uid if launcher else 10000)
 
     def on_text(self, text: str) -> None:
         pass

@@ -11,7 +11,7 @@ from harness.device.device import Device
 from harness.virtual.manager import PhoneManager, RunningPhone
 
 
-def _wait_for_process(device: frida.core.Device, name: str, timeout: float = 10.0) -> int:
+def _wait_for_process(device: frida.core.Device, name: str, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for process in device.enumerate_processes():

@@ -80,3 +80,14 @@ def test_exec_out_is_binary_clean(phone: RunningPhone) -> None:
     assert out.stdout[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", out.stdout[16:24])
     assert (width, height) == Device.connect(phone.serial).adb.window_size()
+
+
+def test_adb_install_streams_the_apk(phone: RunningPhone, tmp_path: Path) -> None:
+    apk = _apk(tmp_path, "org.example.streamed")
+    result = subprocess.run([adb_binary(), "-s", phone.serial, "install", str(apk)], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success" in result.stdout
+    device = Device.connect(phone.serial)
+    assert device.apps.is_installed("org.example.streamed")
+    device.apps.uninstall("org.example.streamed")

@@ -106,3 +106,14 @@ def test_service_processes_show_while_alive(table: ProcessTable) -> None:
         helper.kill()
         helper.wait()
     assert table.pids("frida-server") == []
+
+
+def test_a_failing_launcher_is_reported(state: PhoneState) -> None:
+    def broken(spec: PackageSpec, phone: PhoneState) -> subprocess.Popen[bytes]:
+        raise OSError("no java here")
+    table = ProcessTable(state, launcher=broken)
+    with pytest.raises(VirtualPhoneError, match="no java here"):
+        table.start("com.example.weather")
+    assert table.foreground() is None
+    assert "Failure starting process com.example.weather: no java here" in [
+        e.message for e in state.logbuffer.entries()]

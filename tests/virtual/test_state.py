@@ -9,7 +9,7 @@ import pytest
 from harness.errors import VirtualPhoneError
 from harness.virtual.profile import load_profile
 from harness.virtual.provider_sql import ProviderSqlError
-from harness.virtual.state import PhoneState
+from harness.virtual.state import PermissionGrant, PhoneState
 
 DEFAULT_YAML = Path(__file__).parents[2] / "harness" / "virtual" / "profiles" / "default.yaml"
 
@@ -108,7 +108,11 @@ def test_clear_app_data_resets_runtime_permissions(state: PhoneState) -> None:
     state.set_permission("com.example.messenger", "android.permission.READ_PHONE_STATE", True, ("USER_SET",))
     state.clear_app_data("com.example.messenger")
     assert data.is_dir() and not any(data.iterdir())
-    assert not state.permission_grants("com.example.messenger")["android.permission.READ_PHONE_STATE"].granted
+    grants = state.permission_grants("com.example.messenger")
+    assert not grants["android.permission.READ_PHONE_STATE"].granted
+    assert grants["android.permission.READ_CONTACTS"] == PermissionGrant("android.permission.READ_CONTACTS", False)
+    state.clear_app_data("com.android.phone")     # system-fixed grants survive a clear
+    assert state.permission_grants("com.android.phone")["android.permission.READ_CONTACTS"].granted
 
 
 def test_where_clause_is_never_sql(state: PhoneState) -> None:

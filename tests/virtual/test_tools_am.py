@@ -121,3 +121,10 @@ def test_ps(sh: ToolShell) -> None:
     assert [line.split()[-1] for line in sh(f"ps -A {MESSENGER}").stdout.splitlines()[1:]] == [MESSENGER]
     own = sh("ps").stdout.splitlines()
     assert len(own) == 3 and own[1].endswith(" sh")
+
+
+def test_power_and_ifconfig(sh: ToolShell) -> None:
+    assert "mHoldingDisplaySuspendBlocker=true" in sh("dumpsys power").stdout
+    wlan = sh("ifconfig wlan0").stdout
+    assert "HWaddr f4:f5:e8:2a:91:3c" in wlan and re.search(r"inet addr:192\.168\.1\.\d+ ", wlan)
+    assert sh("ifconfig eth9").status == 1

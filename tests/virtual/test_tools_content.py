@@ -105,3 +105,10 @@ def test_usage_errors(sh: ToolShell) -> None:
     bad = sh("content insert --uri content://sms --bind a:b:c:d")
     assert bad.stdout.endswith("[ERROR] Invalid binding: a:b:c:d\n")
     assert sh("content frob").stdout.endswith("[ERROR] Unsupported operation: frob\n")
+
+
+def test_constraint_violation_is_reported_not_raised(sh: ToolShell) -> None:
+    result = sh("content insert --uri content://settings/secure --bind value:s:orphan")
+    assert result.status == 0
+    assert result.stderr.startswith("Error while accessing provider:settings\n"
+                                    "android.database.sqlite.SQLiteConstraintException: ")

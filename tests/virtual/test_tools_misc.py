@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import struct
 import threading
 import time
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +158,38 @@ def test_logcat_follows_until_cancelled(sh: ToolShell) -> None:
     assert b"W/Follow  : new line\n" in b"".join(chunks)
     assert run_tool(TOOLS["logcat"], sh.phone, sh.processes, ["-d", "-t", "1", "-v", "raw"]).stdout == (
         "--------- beginning of main\nnew line\n")
+
+
+def test_logcat_buffer_size_options(sh: ToolShell) -> None:
+    sizes = sh("logcat -g").stdout.splitlines()
+    assert [line.split(":")[0] for line in sizes] == ["main", "system", "crash"]
+    assert sizes[0].startswith("main: ring buffer is 256 KiB (")
+    assert (sh("logcat -G 16M").status, sh("logcat -G 16M").out) == (0, b"")
+
+
+def test_ime_and_keyboard_broadcasts(sh: ToolShell) -> None:
+    default = "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"
+    assert sh("ime list -s").stdout == f"{default}\n"
+    unknown = sh("ime enable com.github.uiautomator/.AdbKeyboard")
+    assert unknown.stderr == "Unknown input method com.github.uiautomator/.AdbKeyboard cannot be enabled for user #0\n"
+    assert sh("am broadcast -a ADB_KEYBOARD_INPUT_TEXT --es text aGk=").stdout == (
+        "Broadcasting: Intent { act=ADB_KEYBOARD_INPUT_TEXT flg=0x400000 (has extras) }\n"
+        "Broadcast completed: result=0\n")
+    keyboard = {"name": "com.github.uiautomator", "version_code": 1}
+    (sh.phone.device_path("/data/local/tmp") / "kb.apk").write_bytes(apk_with(keyboard))
+    assert sh("pm install /data/local/tmp/kb.apk").stdout == "Success\n"
+    ime_id = "com.github.uiautomator/.AdbKeyboard"
+    assert sh(f"ime enable {ime_id}").stdout == f"Input method {ime_id}: enabled\n"
+    assert sh(f"ime enable {ime_id}").stdout == f"Input method {ime_id}: already enabled\n"
+    assert sh(f"ime set {ime_id}").stdout == f"Input method {ime_id} selected for user #0\n"
+    assert sh("ime list -s").stdout == f"{default}\n{ime_id}\n"
+    typed = sh("am broadcast -a ADB_KEYBOARD_INPUT_TEXT --es text aGkgdGhlcmU=")
+    assert typed.stdout.endswith('Broadcast completed: result=-1, data="success"\n')
+    assert sh.phone.input_events()[-1]["text"] == "hi there"
+
+
+def apk_with(description: dict[str, object]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("harness-package.json", json.dumps(description))
+    return buffer.getvalue()

@@ -178,3 +178,15 @@ def test_uninstall_system_package(sh: ToolShell) -> None:
 def test_unknown_verb(sh: ToolShell) -> None:
     result = sh("pm frobnicate")
     assert (result.status, result.stdout) == (255, "Unknown command: frobnicate\n")
+
+
+def test_install_reads_a_real_binary_manifest(sh: ToolShell) -> None:
+    uiautomator2 = pytest.importorskip("uiautomator2")
+    real = Path(uiautomator2.__file__).parent / "assets" / "app-uiautomator.apk"
+    if not real.exists():
+        pytest.skip("uiautomator2's bundled APK is not there")
+    (sh.phone.device_path("/data/local/tmp") / "u2.apk").write_bytes(real.read_bytes())
+    assert sh("pm install -r -t /data/local/tmp/u2.apk").stdout == "Success\n"
+    dump = sh("dumpsys package com.github.uiautomator").stdout
+    assert "    versionName=2.4.0" in dump and "      android.permission.INTERNET" in dump
+    assert "com.github.uiautomator/.MainActivity" in dump

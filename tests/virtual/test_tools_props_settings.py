@@ -85,3 +85,12 @@ def test_cmd_forwards_to_services(sh: ToolShell) -> None:
     assert sh("cmd package path com.example.weather").stdout.startswith("package:/data/app/~~")
     missing = sh("cmd nosuch")
     assert (missing.status, missing.stderr) == (20, "cmd: Can't find service: nosuch\n")
+
+
+def test_radios(sh: ToolShell) -> None:
+    assert (sh("svc wifi disable").out, sh("settings get global wifi_on").stdout) == (b"", "0\n")
+    assert sh("svc data enable").status == 0 and sh("settings get global mobile_data").stdout == "1\n"
+    assert sh("cmd connectivity airplane-mode").stdout == "disabled\n"
+    assert sh("cmd connectivity airplane-mode enable").out == b""
+    assert sh("settings get global airplane_mode_on").stdout == "1\n"
+    assert sh("cmd connectivity airplane-mode").stdout == "enabled\n"

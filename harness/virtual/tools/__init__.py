@@ -12,6 +12,7 @@ from harness.virtual.tools import (
     appops,
     content,
     dumpsys,
+    ime,
     input,
     logcat,
     misc,
@@ -30,6 +31,7 @@ SERVICES: dict[str, Tool] = {
     "activity": am.am,
     "window": input.wm,
     "input": input.input_tool,
+    "connectivity": misc.connectivity,
 }
 
 TOOLS: dict[str, Tool] = {
@@ -50,6 +52,9 @@ TOOLS: dict[str, Tool] = {
     "logcat": logcat.logcat,
     "ps": misc.ps,
     "pidof": misc.pidof,
+    "ifconfig": misc.ifconfig,
+    "ime": ime.ime,
+    "svc": misc.svc,
     "cmd": misc.make_cmd(SERVICES),
 }
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from harness.virtual.tools._common import EXIT_JAVA_ERROR, Args, unknown_command
+from harness.errors import VirtualPhoneError
+from harness.virtual.tools._common import EXIT_JAVA_ERROR, Args, java_exception, unknown_command
 from harness.virtual.tools.base import ToolContext
+from harness.virtual.tools.ime import deliver_broadcast
 
 ACTION_MAIN = "android.intent.action.MAIN"
 CATEGORY_LAUNCHER = "android.intent.category.LAUNCHER"
 CATEGORY_HOME = "android.intent.category.HOME"
 FLAG_ACTIVITY_NEW_TASK = 0x10000000
+FLAG_RECEIVER_FROM_SHELL = 0x00400000
 _EXTRA_OPTIONS = {"-e", "--es", "--ez", "--ei", "--el", "--ef", "--ed", "--eu", "--ecn", "--eia", "--eial",
                   "--ela", "--elal", "--efa", "--efal", "--esa", "--esal", "--eda", "--edal"}
 _VALUE_OPTIONS = {"--user", "-R", "-P", "--start-profiler", "--sampling", "--display", "--windowingMode",
@@ -32,7 +35,7 @@ class Intent:
     flags: int = 0
     package: str | None = None
     component: tuple[str, str] | None = None    # (package, class as given: ".Main" or full)
-    has_extras: bool = False
+    extras: dict[str, str] = field(default_factory=dict)
 
     def short(self) -> str:
         """Intent.toShortString: act, cat, dat, typ, flg, pkg, cmp, (has extras)."""
@@ -51,7 +54,7 @@ class Intent:
             parts.append(f"pkg={self.package}")
         if self.component:
             parts.append(f"cmp={self.component[0]}/{self.component[1]}")
-        if self.has_extras:
+        if self.extras:
             parts.append("(has extras)")
         return " ".join(parts)
 
@@ -76,14 +79,16 @@ def parse_intent(args: Args, options: set[str]) -> Intent:
         elif option == "-p":
             intent.package = args.next()
         elif option == "-f":
-            intent.flags |= int(args.next() or "0", 0)
+            text = args.next() or ""
+            try:
+                intent.flags |= int(text, 0)
+            except ValueError:
+                raise ValueError(f'For input string: "{text}"') from None
         elif option in _EXTRA_OPTIONS:
-            args.next()
-            args.next()
-            intent.has_extras = True
-        elif option in ("--esn", "--ecn"):
-            args.next()
-            intent.has_extras = True
+            key = args.next() or ""
+            intent.extras[key] = args.next() or ""
+        elif option == "--esn":
+            intent.extras[args.next() or ""] = ""
         elif option in _VALUE_OPTIONS:
             args.next()
         else:
@@ -106,7 +111,10 @@ def _component(text: str) -> tuple[str, str]:
 
 def _start(ctx: ToolContext, args: Args) -> int:
     options: set[str] = set()
-    intent = parse_intent(args, options)
+    try:
+        intent = parse_intent(args, options)
+    except ValueError as exc:   # a bad -f number, as Integer.decode would reject it
+        return java_exception(ctx, "start", "java.lang.NumberFormatException", str(exc), service="activity")
     wait = "-W" in options
     ctx.print(f"Starting: {intent}")
     intent.flags |= FLAG_ACTIVITY_NEW_TASK
@@ -150,7 +158,10 @@ def _start(ctx: ToolContext, args: Args) -> int:
             launch_state, total = "HOT", 0
         else:
             launch_state, total = "COLD", 0
-        processes.start(package, activity, intent=intent.short(), caller_uid=ctx.uid)
+        try:
+            processes.start(package, activity, intent=intent.short(), caller_uid=ctx.uid)
+        except VirtualPhoneError:
+            return 0    # logged by the process table; `am start` has already reported "Starting"
     if wait:
         elapsed = int((time.monotonic() - started) * 1000)
         lines = ["Status: ok", f"LaunchState: {launch_state}", f"Activity: {package}/{short or '.Launcher'}"]
@@ -195,8 +206,10 @@ def am(ctx: ToolContext, argv: list[str]) -> int:
         return _force_stop(ctx, args, verb)
     if verb == "broadcast":
         intent = parse_intent(args, set())
+        intent.flags |= FLAG_RECEIVER_FROM_SHELL
         ctx.print(f"Broadcasting: {intent}")
-        ctx.print("Broadcast completed: result=0")
+        code, data = deliver_broadcast(ctx, intent.action, intent.extras)
+        ctx.print(f"Broadcast completed: result={code}" + (f', data="{data}"' if data is not None else ""))
         return 0
     if verb in ("start-service", "startservice", "start-foreground-service", "startforegroundservice"):
         intent = parse_intent(args, set())
@@ -227,7 +240,12 @@ def monkey(ctx: ToolContext, argv: list[str]) -> int:
         return 252
     spec = launchable[0]
     started = time.monotonic()
-    ctx.processes.start(spec.name, spec.full_class(spec.launcher_activity or ".MainActivity"), caller_uid=ctx.uid)
+    try:
+        ctx.processes.start(spec.name, spec.full_class(spec.launcher_activity or ".MainActivity"),
+                            caller_uid=ctx.uid)
+    except VirtualPhoneError:
+        ctx.eprint(f"** Monkey aborted due to error: could not start {spec.name}")    # [U] wording
+        return 252
     elapsed = max(1, int((time.monotonic() - started) * 1000))
     ctx.print("Events injected: 1")
     ctx.print(f"## Network stats: elapsed time={elapsed}ms (0ms mobile, 0ms wifi, {elapsed}ms not connected)")

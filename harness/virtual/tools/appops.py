@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
+from harness.virtual.appstate import AppOpEntry
 from harness.virtual.permissions import default_mode, op_code, resolve_mode, resolve_op
-from harness.virtual.state import AppOpEntry
 from harness.virtual.tools._common import EXIT_JAVA_ERROR, Args, unknown_command
 from harness.virtual.tools.base import ToolContext
 

@@ -9,6 +9,7 @@ both exit 0, as the real command does.  ``--where`` takes only the small grammar
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass, field
 
 from harness.virtual.provider_sql import ProviderSqlError, SqlValue
@@ -146,9 +147,12 @@ def content(ctx: ToolContext, argv: list[str]) -> int:
     authority = store.authority(command.uri or "")
     try:
         _execute(store, command, ctx)
-    except (ProviderError, ProviderSqlError) as exc:
+    except (ProviderError, ProviderSqlError, sqlite3.Error) as exc:
         if isinstance(exc, ProviderError):
             java_class, message = exc.java_class, exc.message
+        elif isinstance(exc, sqlite3.IntegrityError):
+            java_class = "android.database.sqlite.SQLiteConstraintException"
+            message = f"{exc} (code 1299 SQLITE_CONSTRAINT_NOTNULL)"
         else:
             java_class, message = "android.database.sqlite.SQLiteException", f"{exc} (code 1 SQLITE_ERROR)"
         trace = f"{java_class}: {message}\n"

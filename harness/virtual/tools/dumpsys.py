@@ -16,7 +16,7 @@ from harness.virtual.profile import PackageSpec
 from harness.virtual.tools._common import object_hash
 from harness.virtual.tools.base import ToolContext
 
-_SERVICES = ("activity", "battery", "display", "package", "window")
+_SERVICES = ("activity", "battery", "display", "package", "power", "window")
 DISPLAY_UNIQUE_ID = "local:4619827259835644672"
 
 
@@ -75,8 +75,9 @@ def _package(ctx: ToolContext, name: str) -> list[str]:
         lines.append("    requested permissions:")
         lines += [f"      {perm}" for perm in spec.permissions]
     grants = ctx.phone.permission_grants(spec.name)
-    install = [(p, True) for p in install_permissions(spec)]
-    install += [(p, grants[p].granted) for p in spec.permissions if p in grants and not _is_runtime(p)]
+    fixed = set(install_permissions(spec))
+    install = [(p, True if p in fixed else grants[p].granted) for p in spec.permissions
+               if p in fixed or (p in grants and not _is_runtime(p))]
     if install:
         lines.append("    install permissions:")
         lines += [f"      {perm}: granted={'true' if granted else 'false'}" for perm, granted in install]
@@ -182,6 +183,15 @@ def _battery() -> list[str]:
             "  technology: Li-ion"]
 
 
+def _power() -> list[str]:
+    """The screen is always on and awake (adbutils' is_screen_on looks for the suspend blocker)."""
+    return ["POWER MANAGER (dumpsys power)", "", "Power Manager State:", "  Settings power manager:",
+            "  mDirty=0x0", "  mWakefulness=Awake", "  mWakefulnessChanging=false", "  mIsPowered=true",
+            "  mPlugType=2", "  mStayOn=false", "  mProximityPositive=false", "  mBootCompleted=true",
+            "  mSystemReady=true", "  mHoldingWakeLockSuspendBlocker=false",
+            "  mHoldingDisplaySuspendBlocker=true", "", "Display Power: state=ON"]
+
+
 def _display(ctx: ToolContext) -> list[str]:
     screen = ctx.phone.profile.screen
     width, height = ctx.phone.screen_size()
@@ -215,6 +225,8 @@ def dumpsys(ctx: ToolContext, argv: list[str]) -> int:
             lines = _battery()
         elif service == "display":
             lines = _display(ctx)
+        elif service == "power":
+            lines = _power()
         else:
             ctx.eprint(f"Can't find service: {service}")
             continue

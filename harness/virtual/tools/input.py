@@ -68,10 +68,10 @@ def input_tool(ctx: ToolContext, argv: list[str]) -> int:
     elif verb == "text" and len(rest) == 1:
         text = rest[0].replace("%s", " ")
         if not text.isascii():
-            return java_exception(ctx, "text", "java.lang.NullPointerException",
-                                  "Attempt to get length of null array",
-                                  frames=("com.android.server.input.InputShellCommand.sendText(InputShellCommand.java:394)",
-                                   "com.android.server.input.InputShellCommand.runText(InputShellCommand.java:369)"),
+            shell_command = "com.android.server.input.InputShellCommand"
+            return java_exception(ctx, "text", "java.lang.NullPointerException", "Attempt to get length of null array",
+                                  frames=(f"{shell_command}.sendText(InputShellCommand.java:394)",
+                                          f"{shell_command}.runText(InputShellCommand.java:369)"),
                                   service="input")
         phone.record_input("text", text=text)
         current_screen(processes).on_text(text)

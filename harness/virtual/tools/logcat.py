@@ -1,9 +1,10 @@
 """``logcat``: dump, clear or follow the phone's log buffers in liblog's line formats.
 
-Supported: ``-d``, ``-c``, ``-v FORMAT`` (threadtime, time, brief, tag, process, thread, raw, long),
-``-s``, ``-b BUFFER`` (repeatable, comma lists, ``all``, ``default``), ``-t N``, ``-T N``, ``-m N``,
-``--pid=PID``, ``-e REGEX`` and ``TAG:PRIORITY`` filter specs.  Without ``-d``/``-t`` it follows the
-buffer until the caller goes away (``ctx.cancelled``).
+Supported: ``-d``, ``-c``, ``-g``, ``-G SIZE`` (accepted, ignored), ``-v FORMAT`` (threadtime,
+time, brief, tag, process, thread, raw, long), ``-s``, ``-b BUFFER`` (repeatable, comma lists,
+``all``, ``default``), ``-t N``, ``-T N``, ``-m N``, ``--pid=PID``, ``-e REGEX`` and
+``TAG:PRIORITY`` filter specs.  Without ``-d``/``-t`` it follows the buffer until the caller goes
+away (``ctx.cancelled``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _FOLLOW_POLL_SECONDS = 0.2
 class Options:
     dump: bool = False
     clear: bool = False
+    sizes: bool = False
+    set_size: bool = False
     fmt: str = "threadtime"
     buffers: list[str] = field(default_factory=list)
     silent: bool = False
@@ -62,6 +65,11 @@ def _parse(argv: list[str]) -> Options:
             options.clear = True
         elif arg == "-s":
             options.silent = True
+        elif arg in ("-g", "--buffer-size"):
+            options.sizes = True
+        elif arg.startswith("-G"):
+            value()
+            options.set_size = True     # accepted and ignored: the buffer is bounded by entry count
         elif arg.startswith(("-v", "--format")):
             fmt = value()
             if fmt in _IGNORED_MODIFIERS:
@@ -164,8 +172,15 @@ def logcat(ctx: ToolContext, argv: list[str]) -> int:
         return 1
     buffer = ctx.phone.logbuffer
     buffers = tuple(options.buffers)
-    if options.clear:
-        buffer.clear(buffers)
+    if options.clear or options.set_size:
+        if options.clear:
+            buffer.clear(buffers)
+        return 0
+    if options.sizes:
+        for name in buffers:
+            used = sum(len(e.message) + len(e.tag) + 24 for e in buffer.entries(0, (name,)))
+            ctx.print(f"{name}: ring buffer is 256 KiB ({used / 1024:.1f} KiB consumed), max entry is 5120 B, "
+                      "max payload is 4068 B")
         return 0
     printer = _Printer(ctx, options)
     last_id = buffer.last_id()

@@ -81,6 +81,62 @@ def pidof(ctx: ToolContext, argv: list[str]) -> int:
     return 0
 
 
+def wlan_address(phone_serial: str) -> str:
+    """The phone's Wi-Fi address on a typical home network, stable per phone."""
+    return f"192.168.1.{20 + sum(phone_serial.encode()) % 200}"
+
+
+def ifconfig(ctx: ToolContext, argv: list[str]) -> int:
+    """toybox ``ifconfig [wlan0|lo]``: the Wi-Fi interface carries the profile's MAC address."""
+    ids = ctx.phone.profile.identifiers
+    interfaces = {
+        "lo": ["lo        Link encap:Local Loopback",
+               "          inet addr:127.0.0.1  Mask:255.0.0.0",
+               "          inet6 addr: ::1/128 Scope: Host",
+               "          UP LOOPBACK RUNNING  MTU:65536  Metric:1"],
+        "wlan0": [f"wlan0     Link encap:Ethernet  HWaddr {ids.wifi_mac}  Driver cnss_pci",
+                  f"          inet addr:{wlan_address(ids.serial)}  Bcast:192.168.1.255  Mask:255.255.255.0",
+                  "          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1"],
+    }
+    names = [a for a in argv if not a.startswith("-")][:1] or list(interfaces)
+    if names[0] not in interfaces:
+        ctx.eprint(f"ifconfig: {names[0]}: No such device")
+        return 1
+    ctx.out(("\n\n".join("\n".join(interfaces[n]) for n in names) + "\n").encode())
+    return 0
+
+
+_SVC_SETTINGS = {"wifi": "wifi_on", "data": "mobile_data", "bluetooth": "bluetooth_on"}
+
+
+def svc(ctx: ToolContext, argv: list[str]) -> int:
+    """``svc wifi|data|bluetooth enable|disable``: silent, flips the matching global setting [U]."""
+    if len(argv) >= 2 and argv[0] in _SVC_SETTINGS and argv[1] in ("enable", "disable"):
+        ctx.phone.put_setting("global", _SVC_SETTINGS[argv[0]], "1" if argv[1] == "enable" else "0")
+        return 0
+    if argv[:2] == ["power", "stayon"]:
+        return 0
+    ctx.print("Available commands:\n    help     Show information about the subcommands\n"
+              "    power    Control the power manager\n    data     Control mobile data connectivity\n"
+              "    wifi     Control the Wi-Fi manager\n    bluetooth Control Bluetooth service")
+    return 0
+
+
+def connectivity(ctx: ToolContext, argv: list[str]) -> int:
+    """``cmd connectivity airplane-mode [enable|disable]`` over ``global airplane_mode_on`` [U]."""
+    if argv[:1] != ["airplane-mode"]:
+        ctx.print(f"Unknown command: {argv[0] if argv else ''}")
+        return 255
+    if len(argv) == 1:
+        ctx.print("enabled" if ctx.phone.get_setting("global", "airplane_mode_on") == "1" else "disabled")
+        return 0
+    if argv[1] not in ("enable", "disable"):
+        ctx.eprint(f"Unsupported argument: {argv[1]}")
+        return 255
+    ctx.phone.put_setting("global", "airplane_mode_on", "1" if argv[1] == "enable" else "0")
+    return 0
+
+
 def make_cmd(services: dict[str, Tool]) -> Tool:
     """``cmd SERVICE ARGS`` runs the tool behind SERVICE, as Android's cmd binder-calls the service."""
     def cmd(ctx: ToolContext, argv: list[str]) -> int:

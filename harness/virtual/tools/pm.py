@@ -3,7 +3,8 @@
 Behaviour follows PackageManagerShellCommand and PermissionManagerServiceImpl of Android 14.
 ``pm grant``/``pm revoke`` also set USER_SET, as if the user had made the choice [U: the real
 shell path may leave the flags alone]; revoking a granted runtime permission kills the app, as
-Android does.
+Android does.  ``pm clear`` kills the app, empties its data and resets its runtime permissions
+(PackageManagerService runs resetRuntimePermissions when it clears user data).
 """
 
 from __future__ import annotations

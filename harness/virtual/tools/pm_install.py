@@ -1,6 +1,6 @@
 """``pm install PATH`` and ``pm uninstall PKG``.
 
-An APK for the virtual phone is a zip carrying ``harness-package.json`` (see
+An APK is described by its ``harness-package.json`` or, for real APKs, its binary manifest (see
 ``harness.virtual.packages``); anything else fails with ``INSTALL_PARSE_FAILED_NOT_APK``, the
 code Android gives a file it cannot parse.  Installed apps are third-party apps whatever the
 description says, with an Android-11+ ``/data/app/~~...==/<pkg>-...==/base.apk`` path.
@@ -30,6 +30,16 @@ def _read_apk(ctx: ToolContext, path: str) -> bytes | None:
         if not path.startswith("/data/local/tmp/"):
             ctx.eprint("Consider using a file under /data/local/tmp/")
         return None
+
+
+def _read_stdin(ctx: ToolContext, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = ctx.stdin(min(1 << 20, size - len(data)))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
 
 
 def _spec_from(ctx: ToolContext, data: bytes, path: str) -> PackageSpec:
@@ -72,20 +82,31 @@ def install(ctx: ToolContext, argv: list[str]) -> int:
     args = Args(argv)
     allow_downgrade = grant_all = False
     installer: str | None = None
+    streamed_size: int | None = None
     while (option := args.next_option()) is not None:
         if option in _VALUE_OPTIONS:
             value = args.next()
             if option in ("-i", "--installer"):
                 installer = value
+            elif option == "-S" and value is not None and value.isdigit():
+                streamed_size = int(value)
         elif option == "-d":
             allow_downgrade = True
         elif option == "-g":
             grant_all = True
     path = args.next()
-    if path is None:
+    if streamed_size is not None and path in (None, "-"):
+        # `adb install` streams the APK on stdin: `cmd package install -S SIZE`
+        path = "-"
+        data: bytes | None = _read_stdin(ctx, streamed_size)
+        if data is None:
+            ctx.print("Failure [INSTALL_FAILED_INVALID_APK: Short read of the streamed APK]")
+            return 1
+    elif path is None:
         ctx.eprint("Error: must either specify a package size or an APK file")
         return 1
-    data = _read_apk(ctx, path)
+    else:
+        data = _read_apk(ctx, path)
     if data is None:
         return 1
     try:
