@@ -1,17 +1,28 @@
 /*
  * Event envelope and batching: every hook reports through emit(); events travel to the harness
  * in batches (flushed by count, by bytes and by time) as one message
- *   { type: "harness:batch", events: [ {type: "net:send", ts, pid, process, api, ...}, ... ] }
+ *   { type: "harness:batch", events: [ {type: "net:send", ts, api, ...}, ... ] }
  * with the events' data bytes concatenated into the message's binary payload; each event that
  * carries data has "data_off"/"data_size" into it and "data_len" (true length before the cap).
+ * The native socket hooks' batches may instead carry raw ring records: "records": {format: "ring-v1",
+ * size} with the payload holding `size` bytes of records (layout in native_ring.ts) and "events"
+ * empty; harness.instrument.messages.decode_batch turns both forms into events.
  * Other message types: "harness:ready", "harness:skipped", "harness:error".
- * (Skeleton: the instrument layer's owner extends this; the emit() signature is the contract.)
+ * Event "type" is namespaced "family:verb"; the harness stores it as kind "family.verb".
  */
+
+export interface Dest {
+  host?: string | null;
+  ip?: string | null;
+  port?: number | null;
+  scheme?: string | null;
+  url?: string | null;
+  address?: string | null;
+}
 
 export interface EventFields {
   api: string;
-  dest?: { host?: string | null; ip?: string | null; port?: number | null; scheme?: string | null;
-           url?: string | null; address?: string | null } | null;
+  dest?: Dest | null;
   value?: string | null;
   stack?: string[];
   sdk?: string | null;
@@ -26,14 +37,17 @@ export interface EnvelopeConfig {
   flushMs: number;      // ... or this long after the first queued event
 }
 
-const config: EnvelopeConfig = { maxData: 64 * 1024, flushCount: 256, flushBytes: 1 << 20, flushMs: 100 };
+export const config: EnvelopeConfig = { maxData: 64 * 1024, flushCount: 256, flushBytes: 1 << 20, flushMs: 100 };
 let queue: Record<string, unknown>[] = [];
 let chunks: ArrayBuffer[] = [];
 let queuedBytes = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 
+
 export function configure(c: Partial<EnvelopeConfig>): void {
-  Object.assign(config, c);
+  for (const [k, v] of Object.entries(c)) {
+    if (typeof v === "number" && v > 0) (config as unknown as Record<string, number>)[k] = v;
+  }
 }
 
 /** Report one event of namespaced type `type` ("net:send", "sms:send", "id:read", ...). */
@@ -55,6 +69,18 @@ export function emit(type: string, fields: EventFields, data?: ArrayBuffer | nul
   }
 }
 
+/**
+ * Send a batch built elsewhere (the native ring drains straight into one): `events` already carry
+ * data_off/data_size/data_len into `payload`.  Anything queued through emit() goes first.
+ */
+export function sendBatch(events: Record<string, unknown>[], payload: ArrayBuffer,
+                          records?: { format: string; size: number }): void {
+  flush();
+  if (records !== undefined) send({ type: "harness:batch", events, records }, payload);
+  else if (events.length > 0) send({ type: "harness:batch", events }, payload);
+
+}
+
 /** Send everything queued now (also called by the harness before detaching). */
 export function flush(): void {
   if (timer !== null) {
@@ -73,4 +99,18 @@ export function flush(): void {
   chunks = [];
   queuedBytes = 0;
   send({ type: "harness:batch", events }, payload.buffer as ArrayBuffer);
+}
+
+const reportedErrors = new Set<string>();
+
+/** Post {type: "harness:error"} for an internal failure of a hook, at most once per `key`. */
+export function reportError(module: string, key: string, err: unknown): void {
+  if (reportedErrors.has(key)) return;
+  reportedErrors.add(key);
+  const message = err instanceof Error ? `${key}: ${err.message}` : `${key}: ${String(err)}`;
+  try {
+    send({ type: "harness:error", module, message });
+  } catch (_e) {
+    // nothing left to report with
+  }
 }

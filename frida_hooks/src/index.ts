@@ -1,0 +1,176 @@
+/*
+ * The harness's Frida agent.  RPC contract (the instrument layer's side is harness/instrument/):
+ *   init(config)  config = {modules: string[], maxData?, flushMs?, flushCount?, flushBytes?, options?}
+ *                 installs the selected modules; returns {hooked: string[], skipped: [{module, target,
+ *                 reason}], pending: string[]} and posts {type: "harness:ready", hooked, skipped}.
+ *                 Unknown module names throw.  Java modules run inside Java.perform: in a process
+ *                 whose app class loader is not ready yet they are listed in `pending` and the
+ *                 "harness:ready" message follows once they are installed.
+ *   flush()       sends everything queued now (call before detaching).
+ *   catalogue()   [{name, description, targets: [{kind, cls?, method?, overloads?, module?, symbol?}]}]
+ *   stats()       counters of the native ring (events, waits, slow-path events).
+ * Messages: "harness:batch" (events + binary payload), "harness:ready", "harness:skipped",
+ * "harness:error" ({module, message}, at most once per hook).
+ */
+import Java from "frida-java-bridge";
+import { CATALOGUE } from "./catalogue.js";
+import { configure, flush, reportError } from "./envelope.js";
+import { runtimeOptions } from "./java_util.js";
+import accounts from "./modules/accounts.js";
+import clipboard from "./modules/clipboard.js";
+import contacts from "./modules/contacts.js";
+import identifiers from "./modules/identifiers.js";
+import location from "./modules/location.js";
+import nativeNet, { drainRing, ringStats } from "./modules/native_net.js";
+import network from "./modules/network.js";
+import packages from "./modules/packages.js";
+import sms from "./modules/sms.js";
+import type { HookModule, Skipped } from "./modules/types.js";
+
+const MODULES: HookModule[] = [network, nativeNet, sms, contacts, identifiers, location, clipboard, accounts, packages];
+const installedModules = new Set<string>();
+
+interface InitConfig {
+  modules: string[];
+  maxData?: number;
+  flushMs?: number;
+  flushCount?: number;
+  flushBytes?: number;
+  options?: Record<string, unknown>;
+}
+
+interface Report {
+  hooked: string[];
+  skipped: Skipped[];
+  pending: string[];
+}
+
+function installAll(mods: HookModule[], options: Record<string, unknown>, report: Report): void {
+  for (const m of mods) {
+    if (installedModules.has(m.name)) continue;
+    installedModules.add(m.name);
+    try {
+      const r = m.install(options);
+      report.hooked.push(...r.hooked);
+      report.skipped.push(...r.skipped);
+    } catch (e) {
+      report.skipped.push({ module: m.name, target: "*", reason: `install failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+}
+
+function postReady(report: Report): void {
+  if (report.skipped.length > 0) send({ type: "harness:skipped", skipped: report.skipped });
+  send({ type: "harness:ready", hooked: report.hooked, skipped: report.skipped, pending: report.pending });
+}
+
+/*
+ * frida-java-bridge on HotSpot applies method replacements on the next tick of the JS loop, so
+ * init() resolves only after that: when it returns, every hook is live.
+ */
+function init(config: InitConfig): Promise<Report> {
+  const report = installNow(config);
+  return new Promise((resolve) => setTimeout(() => {
+    postReady(report);
+    resolve(report);
+  }, 0));
+}
+
+let jvmExitHooked = false;
+
+/*
+ * HotSpot: the JS thread is attached to the VM as a non-daemon thread, so when a program's main()
+ * returns, DestroyJavaVM would wait for it forever while the agent is loaded.  When the main
+ * thread enters DestroyJavaVM, flush and detach the JS thread so the program can exit.
+ */
+function releaseVmOnDestroy(): void {
+  if (jvmExitHooked || Process.findModuleByName("libjvm.so") === null) return;
+  jvmExitHooked = true;
+  const vm = Java.vm as unknown as { handle: NativePointer; detachCurrentThread(): void };
+  const destroy = vm.handle.readPointer().add(3 * Process.pointerSize).readPointer();  // JNIInvokeInterface
+  Interceptor.attach(destroy, {
+    onEnter() {
+      setTimeout(() => {
+        try {
+          drainRing();
+          flush();
+          vm.detachCurrentThread();
+        } catch (_e) {
+          // the VM is going away
+        }
+      }, 0);
+    },
+  });
+}
+
+function installNow(config: InitConfig): Report {
+  const names = config.modules ?? [];
+  const unknown = names.filter((n) => !MODULES.some((m) => m.name === n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown hook module(s): ${unknown.join(", ")} (known: ${MODULES.map((m) => m.name).join(", ")})`);
+  }
+  configure({ maxData: config.maxData, flushMs: config.flushMs, flushCount: config.flushCount, flushBytes: config.flushBytes });
+  const options: Record<string, unknown> = { ...(config.options ?? {}) };
+  if (config.maxData !== undefined) options.maxData = config.maxData;
+  runtimeOptions.appPackage = typeof options.appPackage === "string" ? options.appPackage : null;
+  if (Array.isArray(options.sdkIgnore)) runtimeOptions.sdkIgnore = options.sdkIgnore.map(String);
+  if (options.javaStacks === false) runtimeOptions.stacks = false;
+
+  const selected = MODULES.filter((m) => names.includes(m.name));
+  const report: Report = { hooked: [], skipped: [], pending: [] };
+  installAll(selected.filter((m) => !m.java), options, report);
+  const javaMods = selected.filter((m) => m.java && !installedModules.has(m.name));
+  if (javaMods.length > 0 && !Java.available) {
+    for (const m of javaMods) {
+      installedModules.add(m.name);
+      report.skipped.push({ module: m.name, target: "*", reason: "no Java VM in this process" });
+    }
+  } else if (javaMods.length > 0) {
+    let returned = false;
+    Java.perform(() => {
+      installAll(javaMods, options, report);
+      try {
+        releaseVmOnDestroy();
+      } catch (e) {
+        report.skipped.push({ module: "java", target: "DestroyJavaVM", reason: String(e) });
+      }
+      if (returned) {
+        // deferred: the app's class loader became ready after init() returned
+        report.pending = [];
+        setTimeout(() => postReady(report), 0);
+      }
+    });
+    if (javaMods.some((m) => !installedModules.has(m.name))) {
+      returned = true;
+      const now: Report = { hooked: report.hooked.slice(), skipped: report.skipped.slice(), pending: javaMods.map((m) => m.name) };
+      return now;
+    }
+  }
+  return report;
+}
+
+rpc.exports = {
+  init,
+  flush(): void {
+    drainRing();
+    flush();
+  },
+  catalogue() {
+    return CATALOGUE;
+  },
+  /*
+   * Called by frida when the script is unloaded, including when the process exits (frida's exit
+   * monitor runs this before it flushes its transport): the last events go out here.
+   */
+  dispose(): void {
+    try {
+      drainRing();
+      flush();
+    } catch (e) {
+      reportError("agent", "dispose", e);
+    }
+  },
+  stats(): Record<string, number> {
+    return { modules: installedModules.size, ...ringStats() };
+  },
+};

@@ -1,0 +1,110 @@
+"""``harness trace``: record a running (or spawned) process's egress without a scenario.
+
+    harness trace --device SERIAL (--process NAME | --pid N) [--hooks LIST] [--duration S] --out RUN
+    harness trace --local (--pid N | --spawn -- CMD ARGS...) [--hooks LIST] [--duration S] --out RUN
+    harness trace --remote HOST:PORT ...
+
+Progress (events received, rate) goes to stderr at most once a second; Ctrl-C stops cleanly and
+keeps everything recorded; a one-line summary ends the command.  Also registers ``harness hooks``
+(``harness.instrument.cli_hooks``) when that module exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from harness.errors import ConfigError
+from harness.instrument.devices import FridaDevice, open_local, open_remote, open_usb
+from harness.instrument.trace import TraceOptions, TraceResult, load_agent, parse_hooks, run_trace
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "trace", help="record a process's egress events without a scenario",
+        description="Instrument a process with the hook agent and record every event into a run file.",
+        epilog="examples: harness trace --device SERIAL --process system_server --duration 60 "
+               "--out audit.run;  harness trace --local --spawn --out r.run -- ./prog arg")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--device", metavar="SERIAL", help="an Android device (through the adb server)")
+    where.add_argument("--remote", metavar="HOST:PORT", help="a frida-server listening on HOST:PORT")
+    where.add_argument("--local", action="store_true", help="a process on this host")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--process", metavar="NAME", help="attach to the one running process of this name")
+    what.add_argument("--pid", type=int, metavar="N", help="attach to this pid")
+    what.add_argument("--spawn", action="store_true",
+                      help="spawn the command after `--` (a package name on Android) with hooks from "
+                           "its first instruction")
+    parser.add_argument("--hooks", metavar="LIST", help="comma-separated hook modules (default: all)")
+    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    parser.add_argument("--out", type=Path, required=True, metavar="RUN", help="the run file to write")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing run")
+    parser.add_argument("--watch-relaunch", action="store_true",
+                        help="reattach when a process of the same name starts again")
+    parser.add_argument("--server-version", metavar="VERSION",
+                        help="the frida-server version (`frida-server --version`), checked against ours")
+    parser.add_argument("--app-package", metavar="PKG", help="the app package, for SDK attribution")
+    parser.add_argument("--max-data", type=int, default=64 * 1024, metavar="BYTES",
+                        help="bytes of data kept per event (default 65536)")
+    parser.add_argument("--agent-script", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("command", nargs="*", help="with --spawn: the command and its arguments")
+    parser.set_defaults(func=run)
+    try:
+        hooks_cli = importlib.import_module("harness.instrument.cli_hooks")
+    except ModuleNotFoundError as exc:
+        if exc.name != "harness.instrument.cli_hooks":
+            raise
+    else:
+        hooks_cli.register(subparsers)
+
+
+def _device(args: argparse.Namespace) -> FridaDevice:
+    if args.local:
+        return open_local()
+    if args.remote:
+        return open_remote(args.remote)
+    return open_usb(args.device)
+
+
+def _options(args: argparse.Namespace) -> TraceOptions:
+    if args.spawn and not args.command:
+        raise ConfigError("--spawn needs the command after `--`, e.g. --spawn -- ./prog arg")
+    if args.command and not args.spawn:
+        raise ConfigError(f"unexpected arguments {' '.join(args.command)!r} (only --spawn takes a command)")
+    if args.duration is not None and args.duration <= 0:
+        raise ConfigError("--duration must be positive")
+    return TraceOptions(
+        out=args.out, process=args.process, pid=args.pid, spawn=tuple(args.command),
+        hooks=parse_hooks(args.hooks), duration=args.duration, force=args.force,
+        watch_relaunch=args.watch_relaunch, server_version=args.server_version,
+        app_package=args.app_package, max_data=args.max_data)
+
+
+def summary_line(result: TraceResult) -> str:
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(result.by_kind.items())) or "none"
+    targets = "; ".join(f"{name} (pid {pid}, {mode}): {reason or 'attached'}"
+                        for name, pid, mode, reason in result.targets) or "no target"
+    lost = result.received - result.written
+    return (f"{result.written} events ({kinds}) from {targets}; stopped: {result.stop}"
+            f"{f'; {lost} NOT STORED' if lost else ''}; run: {result.out}")
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = _options(args)
+    device = _device(args)
+    source, decode = load_agent(args.agent_script)
+    err = Console(stderr=True)
+    last = [0, 0.0]
+
+    def progress(received: int, elapsed: float) -> None:
+        rate = (received - last[0]) / max(elapsed - last[1], 1e-6)
+        last[0], last[1] = received, elapsed
+        err.print(f"[dim]trace[/dim] {elapsed:6.0f}s  {received} events  {rate:,.0f}/s", highlight=False)
+
+    result = run_trace(device, opts, source=source, decode=decode, progress=progress)
+    Console(highlight=False, soft_wrap=True).print(summary_line(result), markup=False)
+    return 0

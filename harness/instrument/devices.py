@@ -1,0 +1,140 @@
+"""Reaching a device that frida can instrument: the seam between the harness and frida's devices.
+
+``FridaDevice`` is the Protocol the session layer talks to; ``open_usb(serial)`` (frida's own USB
+backend, which finds Android devices through the adb server), ``open_remote("host:port")`` and
+``open_local()`` return the frida-backed implementation.  Each carries a ``label`` used in every
+error message ("usb device emulator-5554", "remote frida-server 10.0.0.2:27042", "local system").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import frida
+
+from harness.errors import InstrumentError
+from harness.instrument.frida_errors import frida_errors
+
+DeviceKind = Literal["usb", "remote", "local"]
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    pid: int
+    name: str
+
+
+class FridaDevice(Protocol):
+    """What the session layer needs from a device frida can instrument."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def kind(self) -> DeviceKind: ...
+
+    @property
+    def serial(self) -> str | None: ...
+
+    def enumerate_processes(self) -> list[ProcessInfo]: ...
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
+              cwd: str | None = None) -> int: ...
+
+    def resume(self, pid: int) -> None: ...
+
+    def kill(self, pid: int) -> None: ...
+
+    def attach(self, pid: int) -> frida.Session: ...
+
+    def system_parameters(self) -> dict[str, Any]: ...
+
+
+class FridaBackedDevice:
+    """A ``FridaDevice`` over a ``frida.Device``; every call translates frida's errors."""
+
+    def __init__(self, device: frida.Device, kind: DeviceKind, label: str,
+                 serial: str | None = None) -> None:
+        self._device = device
+        self._kind: DeviceKind = kind
+        self._label = label
+        self._serial = serial
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def kind(self) -> DeviceKind:
+        return self._kind
+
+    @property
+    def serial(self) -> str | None:
+        return self._serial
+
+    @property
+    def frida_device(self) -> frida.Device:
+        return self._device
+
+    def enumerate_processes(self) -> list[ProcessInfo]:
+        with frida_errors(self._label, "listing processes"):
+            return [ProcessInfo(p.pid, p.name) for p in self._device.enumerate_processes()]
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
+              cwd: str | None = None) -> int:
+        with frida_errors(self._label, f"spawning {argv[0]!r}"):
+            return self._device.spawn(list(argv), env=env, cwd=cwd)
+
+    def resume(self, pid: int) -> None:
+        with frida_errors(self._label, f"resuming pid {pid}"):
+            self._device.resume(pid)
+
+    def kill(self, pid: int) -> None:
+        with frida_errors(self._label, f"killing pid {pid}"):
+            self._device.kill(pid)
+
+    def attach(self, pid: int) -> frida.Session:
+        with frida_errors(self._label, f"attaching to pid {pid}"):
+            return self._device.attach(pid)
+
+    def system_parameters(self) -> dict[str, Any]:
+        with frida_errors(self._label, "querying system parameters"):
+            return dict(self._device.query_system_parameters())
+
+
+def open_usb(serial: str, manager: frida.DeviceManager | None = None,
+             timeout: float = 5.0) -> FridaBackedDevice:
+    """The Android device ``serial`` as frida's USB backend sees it (through the adb server)."""
+    label = f"usb device {serial}"
+    mgr = manager or frida.get_device_manager()
+    try:
+        with frida_errors(label, "finding the device"):
+            device = mgr.get_device(serial, timeout=timeout)
+    except InstrumentError as exc:
+        if isinstance(exc.__cause__, frida.InvalidArgumentError | frida.TimedOutError):
+            raise _not_found(label, exc.__cause__) from exc.__cause__
+        raise
+    return FridaBackedDevice(device, "usb", label, serial=serial)
+
+
+def _not_found(label: str, exc: BaseException) -> InstrumentError:
+    return InstrumentError(
+        f"{label}: frida cannot see this device ({exc}); check that `adb devices` lists it "
+        "(frida reaches Android devices through the adb server; set ANDROID_ADB_SERVER_PORT if "
+        "that server is not on 5037)")
+
+
+def open_remote(address: str, manager: frida.DeviceManager | None = None) -> FridaBackedDevice:
+    """A frida-server (or portal) listening on ``host:port``."""
+    label = f"remote frida-server {address}"
+    mgr = manager or frida.get_device_manager()
+    with frida_errors(label, "connecting"):
+        device = mgr.add_remote_device(address)
+    return FridaBackedDevice(device, "remote", label, serial=address)
+
+
+def open_local() -> FridaBackedDevice:
+    """This host, for tests and ``--local``."""
+    return FridaBackedDevice(frida.get_local_device(), "local", "local system")

@@ -1,0 +1,166 @@
+"""Ad-hoc recording without a scenario (``harness trace``): instrument targets, store everything.
+
+``run_trace(options, ...)`` reaches the device, checks its frida-server, creates the run, starts
+the targets and records until the duration elapses, every target is gone (and no relaunch is
+being watched for) or the user interrupts (Ctrl-C); whatever was received is kept in every case.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frida
+
+from harness.errors import ConfigError, InstrumentError
+from harness.instrument.devices import FridaDevice
+from harness.instrument.session import (
+    ALL_MODULES,
+    AgentConfig,
+    AgentSession,
+    BatchSizer,
+    Decoder,
+    default_decoder,
+    default_sizer,
+)
+from harness.instrument.tracer import Tracer
+from harness.instrument.versions import check_server
+from harness.record.meta import RunMeta
+from harness.record.store import RunStore, sidecars
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TraceOptions:
+    out: Path
+    process: str | None = None
+    pid: int | None = None
+    spawn: Sequence[str] = ()
+    hooks: tuple[str, ...] = ALL_MODULES
+    duration: float | None = None
+    force: bool = False
+    watch_relaunch: bool = False
+    server_version: str | None = None
+    app_package: str | None = None
+    max_data: int = 64 * 1024
+
+
+@dataclass
+class TraceResult:
+    out: Path
+    received: int = 0
+    written: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    targets: list[tuple[str, int, str, str | None]] = field(default_factory=list)  # name, pid, mode, reason
+    stop: str = "targets-ended"   # duration | interrupted | targets-ended
+
+
+def parse_hooks(text: str | None) -> tuple[str, ...]:
+    """``"network,sms"`` -> the module names; unknown names are a ``ConfigError``."""
+    if not text or text == "all":
+        return ALL_MODULES
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in ALL_MODULES]
+    if unknown or not names:
+        raise ConfigError(f"--hooks: unknown module(s) {', '.join(unknown) or '(none given)'}; "
+                          f"choose from {', '.join(ALL_MODULES)}")
+    return names
+
+
+def load_agent(script: Path | None = None) -> tuple[str, Decoder]:
+    """The agent source (the compiled bundle, or a JS file) and the batch decoder."""
+    if script is not None:
+        try:
+            source = script.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{script}: cannot read the agent script: {exc.strerror}") from exc
+    else:
+        try:
+            agent = importlib.import_module("harness.instrument.agent")
+        except ModuleNotFoundError as exc:
+            raise InstrumentError("the hook agent (harness.instrument.agent) is not available") from exc
+        source = str(agent.agent_source())
+    return source, default_decoder()
+
+
+def _start_targets(tracer: Tracer, opts: TraceOptions) -> AgentSession:
+    if opts.spawn:
+        return tracer.spawn(opts.spawn)
+    if opts.pid is not None:
+        return tracer.attach(pid=opts.pid, watch_relaunch=opts.watch_relaunch)
+    if opts.process is not None:
+        return tracer.attach(name=opts.process, watch_relaunch=opts.watch_relaunch)
+    raise ConfigError("trace needs --process NAME, --pid N or --spawn -- CMD")
+
+
+def _record(tracer: Tracer, opts: TraceOptions, result: TraceResult, *, received: Callable[[], int],
+            progress: Callable[[int, float], None] | None, tick: float) -> None:
+    started = time.monotonic()
+    try:
+        while True:
+            remaining = None if opts.duration is None else opts.duration - (time.monotonic() - started)
+            if remaining is not None and remaining <= 0:
+                result.stop = "duration"
+                return
+            if tracer.wait(tick if remaining is None else min(tick, remaining)):
+                result.stop = "targets-ended"
+                return
+            if progress is not None:
+                progress(received(), time.monotonic() - started)
+    except KeyboardInterrupt:
+        result.stop = "interrupted"
+        log.info("interrupted; stopping and keeping everything recorded")
+
+
+def run_trace(device: FridaDevice, opts: TraceOptions, *, source: str, decode: Decoder,
+              size: BatchSizer | None = None,
+              progress: Callable[[int, float], None] | None = None, tick: float = 1.0) -> TraceResult:
+    """Record ``opts``'s targets on ``device`` into the run ``opts.out``."""
+    if opts.out.exists() and not opts.force:
+        raise ConfigError(f"{opts.out}: run already exists (use --force to overwrite it)")
+    info = check_server(device, opts.server_version)
+    meta = RunMeta(frida_client_version=frida.__version__, frida_server_version=opts.server_version,
+                   device_serial=device.serial,
+                   extra={"command": "trace", "device": device.label, "hooks": list(opts.hooks)})
+    store = RunStore.create(opts.out, meta, overwrite=opts.force)
+    result = TraceResult(out=opts.out)
+    try:
+        store.set_device_facts({"frida": info.to_json(), "device": device.label})
+        writer = store.writer()
+        config = AgentConfig(modules=opts.hooks, max_data=opts.max_data, app_package=opts.app_package)
+        tracer = Tracer(device, source=source, config=config, sink=writer, decode=decode,
+                        size=size if size is not None else default_sizer(), listener=store)
+        _start_targets(tracer, opts)
+    except BaseException:
+        store.close()
+        for path in sidecars(opts.out):  # nothing was recorded: leave no run behind
+            path.unlink(missing_ok=True)
+        raise
+    try:
+        _record(tracer, opts, result, received=lambda: writer.stats().received, progress=progress,
+                tick=tick)
+    finally:
+        tracer.stop()
+        sessions = tracer.sessions
+        store.update_meta({
+            "stop_reason": result.stop, "finished": time.time(),
+            "events_not_stored": sum(s.lost for s in sessions),
+            "agent_errors": [{"pid": s.pid, **e} for s in sessions for e in s.agent_errors][:1000],
+            "agent_script_errors": sum(s.script_errors for s in sessions),
+        })
+        store.close()
+    reopened = RunStore.open(opts.out)
+    try:
+        stats = reopened.meta()
+        result.received = int(stats.get("events_received", 0))
+        result.written = int(stats.get("events_written", 0))
+        result.by_kind = reopened.count_by_kind()
+        result.targets = [(t.process, t.pid, t.mode, t.detach_reason) for t in reopened.targets()]
+    finally:
+        reopened.close()
+    return result

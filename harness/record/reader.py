@@ -1,0 +1,59 @@
+"""Reading a run back: ``iter_events(run_path)`` yields every stored ``Event`` in id order.
+
+Works on a run that is still being written (it sees what is committed) and on one whose writer
+was killed: opening the file replays the WAL.  A missing or corrupt run is a ``StoreError`` that
+names the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness.errors import StoreError
+from harness.events import Event
+from harness.record import schema
+from harness.record.rows import row_event
+
+_SELECT = f"SELECT {', '.join(schema.EVENT_COLUMNS)} FROM events"
+
+
+def iter_events(
+    run_path: Path | str, *, kinds: frozenset[str] | set[str] | None = None, variant: str | None = None
+) -> Iterator[Event]:
+    """Every event of the run at ``run_path`` (optionally only ``kinds`` / one ``variant``), by id."""
+    path = Path(run_path)
+    conn = schema.connect_existing(path)
+    clauses: list[str] = []
+    params: list[object] = []
+    if kinds is not None:
+        clauses.append(f"kind IN ({', '.join('?' * len(kinds))})")
+        params.extend(sorted(kinds))
+    if variant is not None:
+        clauses.append("variant = ?")
+        params.append(variant)
+    sql = _SELECT + (f" WHERE {' AND '.join(clauses)}" if clauses else "") + " ORDER BY id"
+    try:
+        cur = conn.execute(sql, params)
+        while True:
+            rows = cur.fetchmany(1000)
+            if not rows:
+                return
+            for row in rows:
+                yield row_event(row)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot read events: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def count_events(run_path: Path | str) -> int:
+    path = Path(run_path)
+    conn = schema.connect_existing(path)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot read events: {exc}") from exc
+    finally:
+        conn.close()

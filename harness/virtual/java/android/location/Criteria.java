@@ -1,0 +1,5 @@
+package android.location;
+
+public class Criteria {
+    public Criteria() {}
+}
