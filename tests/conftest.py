@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,15 +26,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def adb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    port = free_port()
-    os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
-    os.environ["HARNESS_HOME"] = str(tmp_path_factory.mktemp("harness-home"))
+def pytest_configure(config: pytest.Config) -> None:
+    """Start a private adb server before anything can use adb.
+
+    frida's device manager looks for the adb server (ANDROID_ADB_SERVER_PORT) once, when it is
+    first used, and any test may use frida first; so the server is up from the start.
+    """
+    os.environ["ANDROID_ADB_SERVER_PORT"] = str(free_port())
+    os.environ["HARNESS_HOME"] = tempfile.mkdtemp(prefix="harness-home-")
     subprocess.run([adb_binary(), "start-server"], check=True, capture_output=True, timeout=60)
-    yield port
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
     PhoneManager().stop_all()
     subprocess.run([adb_binary(), "kill-server"], capture_output=True, timeout=60, check=False)
+
+
+@pytest.fixture(scope="session")
+def adb_server() -> int:
+    """The private adb server's port (started in pytest_configure)."""
+    return int(os.environ["ANDROID_ADB_SERVER_PORT"])
 
 
 @pytest.fixture(scope="session")

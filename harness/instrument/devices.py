@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 import frida
 
+from harness.device.adb import ensure_server
 from harness.errors import InstrumentError
 from harness.instrument.frida_errors import frida_errors
 
@@ -108,6 +109,8 @@ def open_usb(serial: str, manager: frida.DeviceManager | None = None,
              timeout: float = 5.0) -> FridaBackedDevice:
     """The Android device ``serial`` as frida's USB backend sees it (through the adb server)."""
     label = f"usb device {serial}"
+    # frida looks for the adb server once, when its device manager starts: make sure it is up
+    ensure_server()
     mgr = manager or frida.get_device_manager()
     try:
         with frida_errors(label, "finding the device"):

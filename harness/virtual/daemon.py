@@ -26,16 +26,20 @@ from typing import Any
 from harness.errors import HarnessError, VirtualPhoneError
 from harness.virtual import toolclient
 from harness.virtual.adbd import AdbdServer
+from harness.virtual.app_ui import AppScreen, AppUiHub
+from harness.virtual.binder import Binder
 from harness.virtual.frida_portal import FridaPortal
 from harness.virtual.internet import Internet, internet_address
-from harness.virtual.launcher import AppLauncher
+from harness.virtual.launcher import AppLauncher, JvmPrograms
 from harness.virtual.processes import ProcessTable
+from harness.virtual.profile import PackageSpec
 from harness.virtual.sandbox import SandboxLayout, shell_environment
 from harness.virtual.services import PhoneServices, PortMap
 from harness.virtual.state import PhoneState
 from harness.virtual.tools import TOOLS
 from harness.virtual.tools.base import SHELL_UID, ToolContext
 from harness.virtual.toolserver import ToolServer
+from harness.virtual.ui import Screen
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +100,14 @@ class PhoneDaemon:
         self.phone = PhoneState.open_or_create(state_dir, profile)
         self.ports = PortMap()
         self.portal = FridaPortal(self.ports, self.phone.vphone_dir / "frida-portal.log")
-        launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join)
-        self.processes = ProcessTable(self.phone, launcher=launcher)
         self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
         self._socket_dir.chmod(0o755)
+        self.ui = AppUiHub()
+        self.binder = Binder(self._socket_dir / "binder.sock", self.phone, self.ui)
+        programs = JvmPrograms(self.phone.vphone_dir / "hosts", self._truststore, self.binder.socket_path)
+        launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join,
+                               programs=programs, on_start=self.ui.reset)
+        self.processes = ProcessTable(self.phone, launcher=launcher, screen_factory=self._screen)
         rooted = bool(self.phone.profile.rooted)
         install_tool_clients(self.phone.fs_root, sorted(TOOLS), rooted)
         self.tools = ToolServer(self._socket_dir / "tools.sock", TOOLS, self._tool_context)
@@ -115,8 +123,14 @@ class PhoneDaemon:
         self.layout = SandboxLayout(self.phone.fs_root, self._socket_dir, hosts_file=self.internet.hosts_file)
         self._stopped = threading.Event()
 
+    def _truststore(self) -> Path | None:
+        return self.internet.truststore
+
+    def _screen(self, spec: PackageSpec, _processes: ProcessTable) -> Screen | None:
+        return AppScreen(spec, self.ui, self.phone.screen_size) if spec.app.get("main") else None
+
     def _tool_context(self, **kwargs: Any) -> ToolContext:
-        return ToolContext(phone=self.phone, processes=self.processes, **kwargs)
+        return ToolContext(phone=self.phone, processes=self.processes, ports=self.ports, **kwargs)
 
     def _build_command(self, argv: list[str], use_pty: bool) -> list[str]:
         env = shell_environment(SHELL_UID, self.serial)
@@ -130,6 +144,7 @@ class PhoneDaemon:
 
     def start(self) -> None:
         self.tools.start()
+        self.binder.start()
         self.portal.start()
         try:
             self.internet.start()
@@ -154,6 +169,8 @@ class PhoneDaemon:
             self.internet.stop()
         with contextlib.suppress(Exception):
             self.tools.stop()
+        with contextlib.suppress(Exception):
+            self.binder.stop()
         shutil.rmtree(self._socket_dir, ignore_errors=True)
         with contextlib.suppress(OSError):
             os.close(self._lock_fd)

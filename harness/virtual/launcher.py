@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from harness.errors import HarnessError, VirtualPhoneError
 from harness.virtual.profile import PackageSpec
 from harness.virtual.state import PhoneState
 
@@ -69,15 +70,21 @@ class AppLauncher:
     """A ``ProcessTable`` launcher: named processes that join the phone's frida portal."""
 
     def __init__(self, phone: PhoneState, names_dir: Path, join: Callable[[int], None] | None = None,
-                 programs: ProgramFactory | None = None) -> None:
+                 programs: ProgramFactory | None = None, on_start: Callable[[str], None] | None = None) -> None:
         self._phone = phone
+        self._on_start = on_start
         self._names_dir = names_dir
         self._join = join
         self._programs = programs or idle_program
         names_dir.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, spec: PackageSpec, phone: PhoneState) -> subprocess.Popen[bytes]:
-        kind, program, args = self._programs(spec)
+        try:
+            kind, program, args = self._programs(spec)
+        except HarnessError as exc:  # e.g. javac missing or failing: am start reports it, the phone goes on
+            raise VirtualPhoneError(f"cannot start {spec.name}: {exc}") from exc
+        if self._on_start is not None:
+            self._on_start(spec.name)
         executable = named_executable(kind, program, spec.name, self._names_dir)
         log_path = phone.vphone_dir / "apps" / f"{spec.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,3 +122,39 @@ class AppLauncher:
                         log.debug("joining pid %d to the portal failed: %s", process.pid, exc)
             time.sleep(0.05)
         log.warning("app pid %d could not join the frida portal; it is not hookable", process.pid)
+
+
+APPS_DIR = Path(__file__).resolve().parent / "apps"
+
+
+class JvmPrograms:
+    """Programs for apps with an ``app:`` section: ``{main: CLASS, sources: FOLDER, hosts: [...]}``.
+
+    The app's Java sources (``harness/virtual/apps/FOLDER``) are compiled against the Android stubs
+    on first use.  The JVM resolves host names with the phone's hosts file, trusts the phone's CA
+    (its system CA store) and reaches the phone's system services through the binder socket.
+    Apps without an ``app:`` section idle.
+    """
+
+    def __init__(self, hosts_file: Path, truststore: Callable[[], Path | None], binder_socket: Path) -> None:
+        self._hosts_file = hosts_file
+        self._truststore = truststore
+        self._binder_socket = binder_socket
+
+    def __call__(self, spec: PackageSpec) -> Program:
+        main = spec.app.get("main")
+        if not main:
+            return idle_program(spec)
+        from harness.virtual.javac import compile_sources, java_executable, stubs_classpath
+
+        sources = APPS_DIR / str(spec.app.get("sources", spec.name))
+        stubs = stubs_classpath()
+        classes = compile_sources([sources], classpath=[stubs])
+        args = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
+                f"-Djdk.net.hosts.file={self._hosts_file}", f"-Dvphone.binder={self._binder_socket}",
+                f"-Dvphone.package={spec.name}"]
+        truststore = self._truststore()
+        if truststore is not None:
+            args += [f"-Djavax.net.ssl.trustStore={truststore}", "-Djavax.net.ssl.trustStorePassword=changeit"]
+        args += ["-cp", os.pathsep.join([str(stubs), str(classes)]), str(main)]
+        return "java", Path(os.path.realpath(java_executable())), args

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from harness.virtual.processes import ProcessTable
+    from harness.virtual.services import PortMap
     from harness.virtual.state import PhoneState
 
 SHELL_UID = 2000
@@ -39,6 +40,12 @@ class ToolContext:
     uid: int = SHELL_UID
     #: Read up to n bytes of the caller's stdin; b"" at end of input (e.g. `pm install -S SIZE`).
     stdin: Callable[[int], bytes] = field(default=lambda _n: b"")
+    #: The phone's device-port -> host-port map, for tools that start network services on the phone.
+    ports: PortMap | None = None
+    #: The caller's environment variables that tools read (only those the client forwards: CLASSPATH).
+    env: dict[str, str] = field(default_factory=dict)
+    #: The caller's shell detached it (``nohup`` or ``&``): a server it starts outlives the caller.
+    detached: bool = False
 
     def print(self, text: str = "") -> None:
         """Write ``text`` and a newline to stdout."""

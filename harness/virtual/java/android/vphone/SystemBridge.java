@@ -42,12 +42,23 @@ import java.util.Map;
 public final class SystemBridge {
     public static final String PROPERTY = "vphone.system";
     private static Map<String, Object> snapshot;
+    private static long snapshotAt;
+    private static final long SNAPSHOT_TTL_NANOS = 100_000_000L;
     private static final List<Map<String, Object>> sentSms = new ArrayList<>();
 
     private SystemBridge() {}
 
     /** The whole snapshot (loaded once). */
     public static synchronized Map<String, Object> snapshot() {
+        if (Binder.available()) {
+            // live state from the phone; a short cache keeps one API call to one round trip
+            long now = System.nanoTime();
+            if (snapshot == null || now - snapshotAt > SNAPSHOT_TTL_NANOS) {
+                snapshot = castMap(Binder.call("snapshot", new LinkedHashMap<>()));
+                snapshotAt = now;
+            }
+            return snapshot;
+        }
         if (snapshot == null) {
             String path = System.getProperty(PROPERTY);
             Map<String, Object> loaded = new LinkedHashMap<>();
@@ -158,6 +169,14 @@ public final class SystemBridge {
 
     /** Record an SMS the app sent (so a later content://sms query sees it, as on Android). */
     public static void recordSentSms(String address, String body) {
+        if (Binder.available()) {  // the radio takes it: the phone's SMS provider records it as sent
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("address", address);
+            args.put("body", body);
+            Binder.call("sms.send", args);
+            reload();
+            return;
+        }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("address", address);
         row.put("body", body);
@@ -179,6 +198,10 @@ public final class SystemBridge {
     /** Device-identifier access rules of API 29+ (TelephonyManager and Build.getSerial). */
     public static boolean checkDeviceIdAccess(String method) {
         if (hasPermission("android.permission.READ_PRIVILEGED_PHONE_STATE")) {
+            return true;
+        }
+        if (sdkInt() <= 28) {  // before Android 10, READ_PHONE_STATE was enough
+            enforce("android.permission.READ_PHONE_STATE", method);
             return true;
         }
         if (targetSdk() <= 28 && hasPermission("android.permission.READ_PHONE_STATE")) {
