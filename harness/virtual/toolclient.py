@@ -1,19 +1,23 @@
 """The client of the virtual phone's service tools, run inside the shell sandbox.
 
 Installed as ``/system/bin/vphone-tool`` with one symlink per tool name (``pm``, ``settings``,
-...).  It sends the tool name, argv, cwd and uid to the daemon over a unix socket, forwards stdin,
+...).  It sends the tool name, argv, cwd, uid, CLASSPATH and whether the
+shell detached it (nohup, ``&``) to the daemon over a unix socket, forwards stdin,
 and relays the framed stdout/stderr/exit status back.  Standard library only: it runs under
 ``python -I -S`` with nothing of the harness importable.
 """
 
 import json
 import os
+import signal
 import socket
 import struct
 import sys
 import threading
 
 _HEADER = struct.Struct("<BI")
+#: Environment variables a tool may need (app_process finds its main class on CLASSPATH).
+_FORWARDED_ENV = ("CLASSPATH",)
 _STDIN, _STDOUT, _STDERR, _EXIT, _CLOSE_STDIN = 0, 1, 2, 3, 4
 
 
@@ -39,6 +43,27 @@ def _pump_stdin(sock: socket.socket) -> None:
         pass
 
 
+def _ignored_signals(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("SigIgn:"):
+                    return int(line.split()[1], 16)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _detached() -> bool:
+    """True under ``nohup`` (SIGHUP ignored) or as a ``&`` job of a script (SIGINT ignored).
+
+    Compared with the sandbox's pid 1, so a daemon that was itself started ignoring them does not
+    make every tool look detached.
+    """
+    mask = (1 << (signal.SIGHUP - 1)) | (1 << (signal.SIGINT - 1))
+    return bool(_ignored_signals("self") & ~_ignored_signals("1") & mask)
+
+
 def main() -> int:
     tool = os.path.basename(sys.argv[0])
     argv = sys.argv[1:]
@@ -58,7 +83,9 @@ def main() -> int:
         cwd = os.getcwd()
     except OSError:
         cwd = "/"
-    request = {"tool": tool, "argv": argv, "cwd": cwd, "uid": int(os.environ.get("VPHONE_UID", "2000"))}
+    request = {"tool": tool, "argv": argv, "cwd": cwd, "uid": int(os.environ.get("VPHONE_UID", "2000")),
+               "env": {name: os.environ[name] for name in _FORWARDED_ENV if name in os.environ},
+               "detached": _detached()}
     sock.sendall(json.dumps(request).encode() + b"\n")
     threading.Thread(target=_pump_stdin, args=(sock,), daemon=True).start()
     while True:

@@ -131,16 +131,19 @@ class ToolServer:
             argv = [str(a) for a in request.get("argv", [])]
             cwd = str(request.get("cwd", "/"))
             uid = int(request.get("uid", 2000))
+            env = {str(k): str(v) for k, v in dict(request.get("env") or {}).items()}
+            detached = bool(request.get("detached", False))
         except (ValueError, KeyError, TypeError):
             conn.send(SHELL_STDERR, b"vphone: malformed tool request\n")
             conn.send(SHELL_EXIT, bytes([255]))
             return
         threading.Thread(target=conn.reader, args=(rest,), daemon=True).start()
-        status = self._run(conn, name, argv, cwd, uid)
+        status = self._run(conn, name, argv, cwd, uid, env=env, detached=detached)
         with contextlib.suppress(OSError):
             conn.send(SHELL_EXIT, bytes([status & 0xFF]))
 
-    def _run(self, conn: _Connection, name: str, argv: list[str], cwd: str, uid: int) -> int:
+    def _run(self, conn: _Connection, name: str, argv: list[str], cwd: str, uid: int, *, env: dict[str, str],
+             detached: bool) -> int:
         tool = self._tools.get(name)
         if tool is None:
             conn.send(SHELL_STDERR, f"/system/bin/sh: {name}: inaccessible or not found\n".encode())
@@ -152,6 +155,8 @@ class ToolServer:
             cwd=cwd,
             uid=uid,
             stdin=conn.read_stdin,
+            env=env,
+            detached=detached,
         )
         try:
             return tool(ctx, argv)

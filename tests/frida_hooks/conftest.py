@@ -24,6 +24,7 @@ import pytest
 from harness.events import Event
 from harness.instrument.agent import agent_source
 from harness.instrument.messages import BATCH, ERROR, READY, SKIPPED, decode_batch
+from harness.testing.processes import ChildProcess
 from harness.virtual.javac import compile_sources, java_executable, stubs_classpath
 
 HERE = Path(__file__).resolve().parent
@@ -90,7 +91,8 @@ class Target:
     """A child process speaking the ready / go / done protocol over stdin/stdout."""
 
     def __init__(self, cmd: list[str]) -> None:
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        # not a child of the test process, which attaches with frida (see ChildProcess)
+        self.proc = ChildProcess(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.output: list[str] = []
         self.expect("ready")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import shutil
 import socket
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from harness.instrument.devices import FridaBackedDevice, open_local
 from harness.instrument.session import Decoder
 from harness.instrument.testing import CONTRACT_AGENT, UDP_SENDER_C, compile_c, decode_contract_batch
+from harness.testing.processes import ChildProcess
 
 
 @pytest.fixture(scope="session")
@@ -61,12 +61,12 @@ def local_device() -> FridaBackedDevice:
 
 
 @pytest.fixture
-def popen() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    """Start programs that are killed at teardown."""
-    procs: list[subprocess.Popen[bytes]] = []
+def popen() -> Iterator[Callable[..., ChildProcess]]:
+    """Start programs that are killed at teardown (not children of the test process: see ChildProcess)."""
+    procs: list[ChildProcess] = []
 
-    def start(*argv: str | Path) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([str(a) for a in argv])
+    def start(*argv: str | Path) -> ChildProcess:
+        proc = ChildProcess([str(a) for a in argv])
         procs.append(proc)
         return proc
 

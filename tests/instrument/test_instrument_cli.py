@@ -19,6 +19,7 @@ from harness.instrument.session import Decoder
 from harness.instrument.testing import CONTRACT_AGENT
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.processes import ChildProcess
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ sys.exit(main(sys.argv[2:]))
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_events(agent_args: list[str], unique_sender: Path, udp_port: int,
-                                                   popen: Callable[..., subprocess.Popen[bytes]],
+                                                   popen: Callable[..., ChildProcess],
                                                    tmp_path: Path) -> None:
     target = popen(unique_sender, udp_port, "until-ctrl-c", -1, 10)
     run = tmp_path / "int.run"
@@ -117,7 +118,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_events(agent_args: list[str], unique
 
 
 def test_trace_by_name_for_a_duration(agent_args: list[str], unique_sender: Path, udp_port: int,
-                                      popen: Callable[..., subprocess.Popen[bytes]], tmp_path: Path,
+                                      popen: Callable[..., ChildProcess], tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     target = popen(unique_sender, udp_port, "timed", -1, 10)
     time.sleep(0.2)

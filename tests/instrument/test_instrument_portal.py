@@ -4,7 +4,6 @@ passes as "portal", and spawn_or_launch falls back to attach-after-launch."""
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from harness.instrument.devices import FridaBackedDevice, open_remote
 from harness.instrument.session import AgentConfig, Decoder
 from harness.instrument.tracer import Tracer
 from harness.instrument.versions import check_server
+from harness.testing.processes import ChildProcess
 
 
 def free_port() -> int:
@@ -52,11 +52,11 @@ def test_portal_device_falls_back_to_attach_after_launch(portal: tuple[str, Frid
                                                          udp_port: int) -> None:
     cluster, device = portal
     assert check_server(device).access == "portal"
-    launched: list[subprocess.Popen[bytes]] = []
+    launched: list[ChildProcess] = []
     joined: list[frida.Session] = []
 
     def launch() -> None:  # what the virtual phone's `am start` does: start the app, join the portal
-        proc = subprocess.Popen([str(unique_sender), str(udp_port), "via-portal", "-1", "20"])
+        proc = ChildProcess([str(unique_sender), str(udp_port), "via-portal", "-1", "20"])
         launched.append(proc)
         session = frida.get_local_device().attach(proc.pid)
         session.join_portal(cluster)
@@ -97,7 +97,7 @@ def test_trace_remote_through_the_cli(portal: tuple[str, FridaBackedDevice], uni
         monkeypatch.setattr(trace_module, "default_decoder", lambda: agent[1])
         extra = ["--agent-script", str(script)]
     cluster, device = portal
-    proc = subprocess.Popen([str(unique_sender), str(udp_port), "remote", "-1", "20"])
+    proc = ChildProcess([str(unique_sender), str(udp_port), "remote", "-1", "20"])
     try:
         frida.get_local_device().attach(proc.pid).join_portal(cluster)
         run = tmp_path / "remote.run"

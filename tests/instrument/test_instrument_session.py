@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from harness.events import Event
 from harness.instrument.devices import FridaBackedDevice
 from harness.instrument.session import AgentConfig, AgentSession, ensure_started
 from harness.instrument.testing import decode_contract_batch
+from harness.testing.processes import ChildProcess
 
 CHATTY_AGENT = r"""
 rpc.exports = {
@@ -51,7 +51,7 @@ def strict_decode(message: dict[str, object], data: bytes | None) -> list[Event]
     return decode_contract_batch(message, data)
 
 
-def test_message_handling(local_device: FridaBackedDevice, popen: Callable[..., subprocess.Popen[bytes]],
+def test_message_handling(local_device: FridaBackedDevice, popen: Callable[..., ChildProcess],
                           caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="harness.instrument.session")
     proc = popen("sleep", "30")
@@ -82,7 +82,7 @@ def test_message_handling(local_device: FridaBackedDevice, popen: Callable[..., 
 
 
 def test_a_broken_agent_is_an_instrument_error(local_device: FridaBackedDevice,
-                                               popen: Callable[..., subprocess.Popen[bytes]],
+                                               popen: Callable[..., ChildProcess],
                                                tmp_path: Path) -> None:
     proc = popen("sleep", "30")
     session = AgentSession(local_device, proc.pid, "sleep", "attach", source="this is not javascript(",

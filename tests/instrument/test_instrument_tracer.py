@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from harness.instrument.testing import CONTRACT_AGENT, decode_contract_batch
 from harness.instrument.tracer import Tracer
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.processes import ChildProcess
 
 NATIVE = AgentConfig(modules=("native_net",), flush_ms=20)
 
@@ -67,7 +67,7 @@ def test_spawn_catches_the_very_first_udp_send(local_device: FridaBackedDevice, 
 
 
 def test_attach_by_pid(local_device: FridaBackedDevice, agent: tuple[str, Decoder], unique_sender: Path,
-                       udp_port: int, popen: Callable[..., subprocess.Popen[bytes]]) -> None:
+                       udp_port: int, popen: Callable[..., ChildProcess]) -> None:
     proc = popen(unique_sender, udp_port, "tick", -1, 20)
     sink = ListSink()
     tracer = make_tracer(local_device, agent, sink)
@@ -81,7 +81,7 @@ def test_attach_by_pid(local_device: FridaBackedDevice, agent: tuple[str, Decode
 
 def test_attach_by_name_and_ambiguous_name(local_device: FridaBackedDevice, agent: tuple[str, Decoder],
                                            unique_sender: Path, udp_port: int,
-                                           popen: Callable[..., subprocess.Popen[bytes]]) -> None:
+                                           popen: Callable[..., ChildProcess]) -> None:
     first = popen(unique_sender, udp_port, "by-name", -1, 20)
     wait_for(lambda: any(p.name == unique_sender.name for p in local_device.enumerate_processes()))
     sink = ListSink()
@@ -111,7 +111,7 @@ def test_unknown_pid_and_name_are_clear_errors(local_device: FridaBackedDevice,
 
 def test_sigkill_mid_trace_keeps_what_was_received(local_device: FridaBackedDevice,
                                                    agent: tuple[str, Decoder], unique_sender: Path,
-                                                   udp_port: int, popen: Callable[..., subprocess.Popen[bytes]],
+                                                   udp_port: int, popen: Callable[..., ChildProcess],
                                                    tmp_path: Path) -> None:
     proc = popen(unique_sender, udp_port, "before-the-kill", -1, 5)
     run = tmp_path / "killed.run"
@@ -133,7 +133,7 @@ def test_sigkill_mid_trace_keeps_what_was_received(local_device: FridaBackedDevi
 
 def test_attach_after_launch_is_recorded_as_such(local_device: FridaBackedDevice,
                                                  agent: tuple[str, Decoder], unique_sender: Path,
-                                                 udp_port: int, popen: Callable[..., subprocess.Popen[bytes]],
+                                                 udp_port: int, popen: Callable[..., ChildProcess],
                                                  tmp_path: Path) -> None:
     store = RunStore.create(tmp_path / "aal.run")
     tracer = make_tracer(local_device, agent, store.writer(), store)
@@ -149,7 +149,7 @@ def test_attach_after_launch_is_recorded_as_such(local_device: FridaBackedDevice
 
 def test_relaunch_watch_reattaches(local_device: FridaBackedDevice, agent: tuple[str, Decoder],
                                    unique_sender: Path, udp_port: int,
-                                   popen: Callable[..., subprocess.Popen[bytes]], tmp_path: Path) -> None:
+                                   popen: Callable[..., ChildProcess], tmp_path: Path) -> None:
     first = popen(unique_sender, udp_port, "one", -1, 20)
     wait_for(lambda: any(p.name == unique_sender.name for p in local_device.enumerate_processes()))
     store = RunStore.create(tmp_path / "relaunch.run")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from harness.virtual.tools import (
     am,
+    app_process,
     appops,
     content,
     dumpsys,
@@ -56,6 +57,7 @@ TOOLS: dict[str, Tool] = {
     "ime": ime.ime,
     "svc": misc.svc,
     "cmd": misc.make_cmd(SERVICES),
+    "app_process": app_process.app_process,
 }
 
 __all__ = ["SERVICES", "TOOLS", "Tool", "ToolContext"]

@@ -1,0 +1,418 @@
+"""The uiautomator2 server of the virtual phone: JSON-RPC 2.0 over HTTP, on the phone's screen.
+
+uiautomator2 starts its on-device server with ``app_process`` (``com.wetest.uia2.Main -p 9008``)
+and talks to it through ``tcp:9008``: ``GET /ping`` answers ``pong``, ``POST /jsonrpc/0`` takes a
+JSON-RPC call.  Here the server runs in the phone's daemon on an ephemeral loopback port (the
+``app_process`` tool registers it in the phone's ``PortMap``).  Every method works on the same UI
+model ``uiautomator dump`` and ``input`` use (``harness.virtual.ui``), so a click on a home-screen
+icon launches the app through the ``ProcessTable``, and every action is written to the phone's
+input log with ``via="uiautomator2"``.
+
+Errors carry the texts the real server sends, because the client maps them to its exceptions:
+``...uiautomator.UiObjectNotFoundException`` becomes ``UiObjectNotFoundError``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import io
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image
+
+from harness.virtual.ui import current_screen, dump_xml, press_key, render_png
+
+if TYPE_CHECKING:
+    from harness.virtual.processes import ProcessTable
+    from harness.virtual.ui import UiNode
+
+log = logging.getLogger(__name__)
+
+ERROR_OBJECT_NOT_FOUND = -32002     # the real server's code for UiObjectNotFoundException
+ERROR_METHOD_NOT_FOUND = -32601
+ERROR_INTERNAL = -32001
+_NOT_FOUND = "androidx.test.uiautomator.UiObjectNotFoundException"
+_POLL_SECONDS = 0.1
+_MS_PER_SWIPE_STEP = 5               # UiDevice.swipe: "each step execution is throttled to 5ms"
+#: UiDevice.pressKey names (what d.press("home") sends) -> KeyEvent codes.
+KEY_NAMES = {"home": 3, "back": 4, "left": 21, "right": 22, "up": 19, "down": 20, "center": 23, "menu": 82,
+             "search": 84, "enter": 66, "delete": 67, "del": 67, "recent": 187, "volume_up": 24,
+             "volume_down": 25, "volume_mute": 164, "camera": 27, "power": 26}
+_ACTION_DOWN, _ACTION_UP = 0, 1
+_STRING_TESTS: dict[str, tuple[str, Callable[[str, str], bool]]] = {
+    "text": ("text", lambda value, want: value == want),
+    "textContains": ("text", lambda value, want: want in value),
+    "textMatches": ("text", lambda value, want: re.fullmatch(want, value, re.S) is not None),
+    "textStartsWith": ("text", lambda value, want: value.startswith(want)),
+    "className": ("class_name", lambda value, want: value == want),
+    "classNameMatches": ("class_name", lambda value, want: re.fullmatch(want, value) is not None),
+    "description": ("content_desc", lambda value, want: value == want),
+    "descriptionContains": ("content_desc", lambda value, want: want in value),
+    "descriptionMatches": ("content_desc", lambda value, want: re.fullmatch(want, value, re.S) is not None),
+    "descriptionStartsWith": ("content_desc", lambda value, want: value.startswith(want)),
+    "packageName": ("package", lambda value, want: value == want),
+    "packageNameMatches": ("package", lambda value, want: re.fullmatch(want, value) is not None),
+    "resourceId": ("resource_id", lambda value, want: value == want),
+    "resourceIdMatches": ("resource_id", lambda value, want: re.fullmatch(want, value) is not None),
+}
+_FLAG_TESTS = {"checkable": "checkable", "checked": "checked", "clickable": "clickable",
+               "longClickable": "long_clickable", "scrollable": "scrollable", "enabled": "enabled",
+               "focusable": "focusable", "focused": "focused", "selected": "selected"}
+_CAMEL_HUMP = re.compile("[A-Z]")
+_SELECTOR_BOOKKEEPING = ("mask", "childOrSibling", "childOrSiblingSelector", "instance")
+
+
+class RpcError(Exception):
+    """A JSON-RPC error reply: ``code`` and the message the real server would send."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class _Visible:
+    """A visible node with its child index and parent, as UiSelector sees the tree."""
+
+    def __init__(self, node: UiNode, index: int, parent: _Visible | None) -> None:
+        self.node, self.index, self.parent = node, index, parent
+        self.children = [_Visible(c, i, self) for i, c in enumerate(x for x in node.children if x.visible)]
+
+    def walk(self) -> Iterator[_Visible]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _matches(item: _Visible, selector: dict[str, Any]) -> bool:
+    node = item.node
+    for key, want in selector.items():
+        if key in _SELECTOR_BOOKKEEPING:
+            continue
+        if key in _STRING_TESTS:
+            attribute, test = _STRING_TESTS[key]
+            if not test(str(getattr(node, attribute)), str(want)):
+                return False
+        elif key in _FLAG_TESTS:
+            if bool(getattr(node, _FLAG_TESTS[key])) != bool(want):
+                return False
+        elif key == "index":
+            if item.index != int(want):
+                return False
+        else:
+            raise RpcError(ERROR_INTERNAL, f"java.lang.IllegalArgumentException: unknown selector field {key}")
+    return True
+
+
+def _describe(selector: dict[str, Any]) -> str:
+    """UiSelector.toString: ``UiSelector[TEXT=Nope]``."""
+    fields = [_CAMEL_HUMP.sub(lambda hump: "_" + hump[0], key).upper() + f"={value}"
+              for key, value in selector.items() if key not in ("mask", "childOrSibling", "childOrSiblingSelector")]
+    return f"UiSelector[{', '.join(fields)}]"
+
+
+def _pruned(node: UiNode, depth: int) -> UiNode:
+    """The tree cut below ``depth`` levels (``maxDepth`` of dumpWindowHierarchy)."""
+    children = [_pruned(child, depth - 1) for child in node.children] if depth > 1 else []
+    return dataclasses.replace(node, children=children)
+
+
+def _bounds(node: UiNode, width: int, height: int) -> dict[str, int]:
+    left, top, right, bottom = node.bounds
+    return {"left": max(0, left), "top": max(0, top), "right": min(width, right), "bottom": min(height, bottom)}
+
+
+class UiAutomatorService:
+    """The JSON-RPC methods of the uiautomator2 server over one phone's screen and apps."""
+
+    def __init__(self, processes: ProcessTable) -> None:
+        self.processes = processes
+        self.phone = processes.phone
+        self._clipboard: str | None = None
+        self._touch_down: tuple[int, int] | None = None
+        self._methods: dict[str, Callable[..., Any]] = {
+            "dumpWindowHierarchy": self.dump_window_hierarchy, "deviceInfo": self.device_info,
+            "objInfo": self.obj_info, "objInfoOfAllInstances": self.obj_info_of_all_instances,
+            "exist": self.exist, "waitForExists": self.wait_for_exists, "waitUntilGone": self.wait_until_gone,
+            "count": self.count, "getText": self.get_text, "setText": self.set_text,
+            "clearTextField": self.clear_text_field, "click": self.click, "longClick": self.long_click,
+            "swipe": self.swipe, "drag": self.swipe, "pressKey": self.press_key,
+            "pressKeyCode": self.press_key_code, "injectInputEvent": self.inject_input_event,
+            "setClipboard": self.set_clipboard, "getClipboard": lambda: self._clipboard,
+            "pasteClipboard": self.paste_clipboard, "clearInputText": lambda: self._record("clear_text"),
+            "takeScreenshot": self.take_screenshot, "wakeUp": lambda: None, "sleep": lambda: None,
+            "isScreenOn": lambda: True, "freezeRotation": lambda *_: None, "setOrientation": lambda *_: None,
+            "getLastToast": lambda: None, "clearLastToast": lambda: None, "makeToast": lambda *_: True,
+            "getLastTraversedText": lambda: None, "clearLastTraversedText": lambda: None,
+            "openNotification": lambda: True, "openQuickSettings": lambda: True,
+            "swipePoints": self.swipe_points, "dragTo": self.drag_to, "scrollTo": self.scroll_to,
+            **{name: self.scroll for name in ("scrollForward", "scrollBackward", "scrollToBeginning", "scrollToEnd",
+                                              "flingForward", "flingBackward", "flingToBeginning", "flingToEnd")},
+            **{name: self.gesture for name in ("pinchIn", "pinchOut", "gesture")},
+        }
+
+    def call(self, method: str, params: Any) -> Any:
+        """Run one method; raises RpcError with the real server's message on failure."""
+        handler = self._methods.get(method)
+        if handler is None:
+            raise RpcError(ERROR_METHOD_NOT_FOUND, f"method not found: {method}")
+        # Positional params come as a list; u2 sends {} (its empty kwargs) for a call without any.
+        args = params if isinstance(params, list) else [params] if params else []
+        try:
+            return handler(*args)
+        except TypeError as exc:
+            raise RpcError(ERROR_INTERNAL, f"java.lang.IllegalArgumentException: {method}: {exc}") from exc
+
+    # --- the screen ---------------------------------------------------------------------------
+
+    def _tree(self) -> tuple[UiNode, int, int]:
+        width, height = self.phone.screen_size()
+        return current_screen(self.processes).hierarchy(width, height), width, height
+
+    def _find(self, selector: dict[str, Any]) -> list[UiNode]:
+        root, _, _ = self._tree()
+        found = [item for item in _Visible(root, 0, None).walk() if _matches(item, selector)]
+        found = found[int(selector.get("instance", 0)):]
+        # d(...).child(...) / .sibling(...): UiSelector.childSelector (any descendant) / fromParent.
+        for relation, sub in zip(selector.get("childOrSibling") or [], selector.get("childOrSiblingSelector") or [],
+                                 strict=False):
+            anchor = found[:1]
+            pool = ([d for item in anchor for d in item.walk() if d is not item] if relation == "child"
+                    else [s for item in anchor if item.parent for s in item.parent.children if s is not item])
+            found = [item for item in pool if _matches(item, sub)][int(sub.get("instance", 0)):]
+        return [item.node for item in found]
+
+    def _one(self, selector: dict[str, Any]) -> UiNode:
+        found = self._find(selector)
+        if not found:
+            raise RpcError(ERROR_OBJECT_NOT_FOUND, f"{_NOT_FOUND}: {_describe(selector)}")
+        return found[0]
+
+    def _wait(self, selector: dict[str, Any], timeout_ms: int, present: bool) -> bool:
+        deadline = time.monotonic() + max(0, int(timeout_ms)) / 1000
+        while True:
+            if bool(self._find(selector)) == present:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL_SECONDS)
+
+    def _record(self, kind: str, **fields: Any) -> None:
+        self.phone.record_input(kind, via="uiautomator2", **fields)
+
+    def _tap(self, x: int, y: int) -> bool:
+        self._record("tap", x=x, y=y)
+        current_screen(self.processes).on_tap(x, y)
+        return True
+
+    def _info(self, node: UiNode) -> dict[str, Any]:
+        width, height = self.phone.screen_size()
+        bounds = _bounds(node, width, height)
+        return {"bounds": bounds, "visibleBounds": bounds, "checkable": node.checkable, "checked": node.checked,
+                "childCount": sum(1 for c in node.children if c.visible), "className": node.class_name,
+                "clickable": node.clickable, "contentDescription": node.content_desc, "enabled": node.enabled,
+                "focusable": node.focusable, "focused": node.focused, "longClickable": node.long_clickable,
+                "packageName": node.package, "resourceName": node.resource_id or None,
+                "scrollable": node.scrollable, "selected": node.selected, "text": node.text}
+
+    # --- methods --------------------------------------------------------------------------------
+
+    def dump_window_hierarchy(self, compressed: bool = False, max_depth: int = 50, *_: Any) -> str:
+        root, width, height = self._tree()
+        return dump_xml(_pruned(root, max(1, int(max_depth or 50))), width, height)
+
+    def device_info(self) -> dict[str, Any]:
+        props = self.phone.props
+        width, height = self.phone.screen_size()
+        _, density = self.phone.display_overrides()
+        dpi = density or self.phone.profile.screen.density
+        package = self.processes.foreground() or self.phone.profile.launcher_package
+        sdk = props.get("ro.build.version.sdk", "0")
+        return {"currentPackageName": package, "displayWidth": width, "displayHeight": height,
+                "displayRotation": 0, "displaySizeDpX": round(width * 160 / dpi),
+                "displaySizeDpY": round(height * 160 / dpi), "productName": props.get("ro.product.name", ""),
+                "naturalOrientation": True, "screenOn": True, "sdkInt": int(sdk) if sdk.isdigit() else 0}
+
+    def obj_info(self, selector: dict[str, Any]) -> dict[str, Any]:
+        return self._info(self._one(selector))
+
+    def obj_info_of_all_instances(self, selector: dict[str, Any]) -> list[dict[str, Any]]:
+        return [self._info(node) for node in self._find(selector)]
+
+    def exist(self, selector: dict[str, Any]) -> bool:
+        return bool(self._find(selector))
+
+    def wait_for_exists(self, selector: dict[str, Any], timeout_ms: int = 0) -> bool:
+        return self._wait(selector, timeout_ms, present=True)
+
+    def wait_until_gone(self, selector: dict[str, Any], timeout_ms: int = 0) -> bool:
+        return self._wait(selector, timeout_ms, present=False)
+
+    def count(self, selector: dict[str, Any]) -> int:
+        return len(self._find(selector))
+
+    def get_text(self, selector: dict[str, Any]) -> str:
+        return self._one(selector).text
+
+    def set_text(self, selector: dict[str, Any], text: str) -> bool:
+        """Focus the field (a tap on it), then type: the model's screens take text where focused."""
+        node = self._one(selector)
+        left, top, right, bottom = node.bounds
+        self._tap((left + right) // 2, (top + bottom) // 2)
+        self._record("text", text=text)
+        current_screen(self.processes).on_text(text)
+        return True
+
+    def clear_text_field(self, selector: dict[str, Any]) -> None:
+        self._one(selector)
+        self._record("clear_text")
+
+    def click(self, *args: Any) -> bool:
+        """``click(x, y)``, ``click(x, y, duration_ms)`` (long click) or ``click(selector)``."""
+        if args and isinstance(args[0], dict):
+            node = self._one(args[0])
+            left, top, right, bottom = node.bounds
+            return self._tap((left + right) // 2, (top + bottom) // 2)
+        return self._tap(int(args[0]), int(args[1]))
+
+    def long_click(self, selector: dict[str, Any], *_: Any) -> bool:
+        return self.click(selector)
+
+    def swipe(self, x1: float, y1: float, x2: float, y2: float, steps: int = 10) -> bool:
+        self._record("swipe", x1=int(x1), y1=int(y1), x2=int(x2), y2=int(y2),
+                     duration_ms=int(steps) * _MS_PER_SWIPE_STEP)
+        return True
+
+    def swipe_points(self, points: list[float], steps: int = 10) -> bool:
+        """A path of x, y pairs: logged as a swipe from its first point to its last."""
+        if len(points) < 4:
+            return False
+        return self.swipe(points[0], points[1], points[-2], points[-1], steps)
+
+    def drag_to(self, selector: dict[str, Any], *target: Any) -> bool:
+        """``dragTo(selector, x, y, steps)`` or ``dragTo(selector, target_selector, steps)``."""
+        left, top, right, bottom = self._one(selector).bounds
+        if target and isinstance(target[0], dict):
+            t_left, t_top, t_right, t_bottom = self._one(target[0]).bounds
+            x, y = (t_left + t_right) // 2, (t_top + t_bottom) // 2
+        else:
+            x, y = int(target[0]), int(target[1])
+        self._record("drag", x1=(left + right) // 2, y1=(top + bottom) // 2, x2=x, y2=y)
+        return True
+
+    def scroll(self, selector: dict[str, Any], *_: Any) -> bool:
+        """Scroll/fling a scrollable view: the model's screens all fit, so there is never more."""
+        self._one(selector)
+        self._record("scroll")
+        return False
+
+    def scroll_to(self, selector: dict[str, Any], target: dict[str, Any], *_: Any) -> bool:
+        self._one(selector)
+        return self.exist(target)
+
+    def gesture(self, selector: dict[str, Any], *_: Any) -> bool:
+        self._one(selector)
+        self._record("gesture")
+        return True
+
+    def press_key(self, name: str) -> bool:
+        code = KEY_NAMES.get(str(name).lower())
+        return False if code is None else self.press_key_code(code)
+
+    def press_key_code(self, code: int, meta: int = 0) -> bool:
+        self._record("keyevent", code=int(code))
+        press_key(self.processes, int(code))
+        return True
+
+    def inject_input_event(self, action: int, x: float, y: float, meta: int = 0) -> bool:
+        """d.touch.down/move/up: a down then an up is a tap where the finger came up."""
+        if action == _ACTION_DOWN:
+            self._touch_down = (int(x), int(y))
+        elif action == _ACTION_UP and self._touch_down is not None:
+            self._touch_down = None
+            self._tap(int(x), int(y))
+        return True
+
+    def set_clipboard(self, label: str | None, text: str) -> None:
+        self._clipboard = text
+
+    def paste_clipboard(self) -> None:
+        if self._clipboard:
+            self._record("text", text=self._clipboard)
+            current_screen(self.processes).on_text(self._clipboard)
+
+    def take_screenshot(self, scale: float = 1, quality: int = 80) -> str:
+        root, width, height = self._tree()
+        image = Image.open(io.BytesIO(render_png(root, width, height))).convert("RGB")
+        if scale and float(scale) != 1:
+            image = image.resize((max(1, int(width * float(scale))), max(1, int(height * float(scale)))))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=int(quality))
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class U2Server:
+    """The HTTP side: ``/ping`` and ``/jsonrpc/0`` on ``127.0.0.1`` at an ephemeral ``port``."""
+
+    def __init__(self, service: UiAutomatorService) -> None:
+        self.service = service
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                log.debug("u2 server: " + format, *args)
+
+            def do_GET(self) -> None:
+                self._reply(b"pong" if self.path == "/ping" else b"{}", "text/plain")
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._reply(json.dumps(outer.handle(body)).encode("utf-8"), "application/json")
+
+            def _reply(self, body: bytes, content_type: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(body)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+        self._http = Server(("127.0.0.1", 0), Handler)
+        self.port = int(self._http.server_address[1])
+        self._thread = threading.Thread(target=self._http.serve_forever, name=f"u2server-{self.port}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+
+    def handle(self, body: bytes) -> dict[str, Any]:
+        """One JSON-RPC request body -> its response object."""
+        try:
+            request = json.loads(body)
+            method, params, request_id = str(request["method"]), request.get("params"), request.get("id")
+        except (ValueError, KeyError, TypeError):
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}
+        try:
+            return {"jsonrpc": "2.0", "id": request_id, "result": self.service.call(method, params)}
+        except RpcError as exc:
+            log.debug("u2 %s%s -> %s", method, params, exc.message)
+            error = {"code": exc.code, "message": exc.message, "data": f"{exc.message}\n\tat {method}"}
+        except Exception as exc:  # a bug here: answer like the server's catch-all, keep serving
+            log.exception("u2 method %s failed", method)
+            error = {"code": ERROR_INTERNAL, "message": f"java.lang.RuntimeException: {exc}", "data": repr(exc)}
+        return {"jsonrpc": "2.0", "id": request_id, "error": error}
