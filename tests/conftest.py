@@ -3,6 +3,10 @@
 The adb server runs on a free port (ANDROID_ADB_SERVER_PORT), never the user's 5037; the harness
 home (registry of running virtual phones) is a temporary folder.  Both are set for the whole
 session, so every adbutils client and every `harness` command in the tests use them.
+
+They are set here, before anything imports adbutils or frida: adbutils builds its module-level
+client (which uiautomator2 uses) from the environment at import, and frida's device manager looks
+for the adb server once, when it is first used.
 """
 
 from __future__ import annotations
@@ -14,11 +18,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from harness.device.adb import adb_binary
-from harness.virtual.manager import PhoneManager, RunningPhone
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -26,14 +25,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Start a private adb server before anything can use adb.
+os.environ["ANDROID_ADB_SERVER_PORT"] = str(free_port())
+os.environ["HARNESS_HOME"] = tempfile.mkdtemp(prefix="harness-home-")
 
-    frida's device manager looks for the adb server (ANDROID_ADB_SERVER_PORT) once, when it is
-    first used, and any test may use frida first; so the server is up from the start.
-    """
-    os.environ["ANDROID_ADB_SERVER_PORT"] = str(free_port())
-    os.environ["HARNESS_HOME"] = tempfile.mkdtemp(prefix="harness-home-")
+import pytest  # noqa: E402
+
+from harness.device.adb import adb_binary  # noqa: E402
+from harness.virtual.manager import PhoneManager, RunningPhone  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the private adb server before any test can use adb (or frida's USB backend)."""
     subprocess.run([adb_binary(), "start-server"], check=True, capture_output=True, timeout=60)
 
 

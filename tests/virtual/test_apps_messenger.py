@@ -8,6 +8,8 @@ import hashlib
 import json
 import time
 
+import uiautomator2 as u2
+
 from harness.device.device import Device
 from harness.events import Event
 from harness.instrument.agent import agent_source
@@ -33,7 +35,9 @@ def test_accept_uploads_hashed_contacts(fresh_phone: RunningPhone) -> None:
     device.apps.launch(MESSENGER)
     beacon = wait_for_request(fresh_phone, "/v1/init")  # the SDK's pre-consent beacon
     assert json.loads(body(beacon))["aid"] == device.consent.setting("secure", "android_id")
-    tap_text(device, "Accept")
+    ui = u2.connect(fresh_phone.serial)  # the stock uiautomator2 client
+    ui(text="Accept").click(timeout=20)
+    assert ui(text="Chats").wait(timeout=10)
     upload = wait_for_request(fresh_phone, "/v1/match")
     assert upload["collector"] == "https" and upload["sni"] == "analytics.tracker.example"
     payload = json.loads(body(upload))["payload"]
