@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
+from harness.device.device import Device
 from harness.errors import ConfigError
 from harness.instrument.devices import FridaDevice, open_local, open_remote, open_usb
 from harness.instrument.trace import TraceOptions, TraceResult, load_agent, parse_hooks, run_trace
@@ -77,11 +78,19 @@ def _options(args: argparse.Namespace) -> TraceOptions:
         raise ConfigError(f"unexpected arguments {' '.join(args.command)!r} (only --spawn takes a command)")
     if args.duration is not None and args.duration <= 0:
         raise ConfigError("--duration must be positive")
+    launch = None
+    app_package = args.app_package
+    if args.device and args.spawn:
+        # frida spawns Android apps by package; where it cannot (a vendor ROM, the virtual phone's
+        # portal), the package is launched over adb and attached right after launch
+        package = args.command[0]
+        launch = lambda: Device.connect(args.device).apps.launch(package)  # noqa: E731
+        app_package = app_package or package
     return TraceOptions(
         out=args.out, process=args.process, pid=args.pid, spawn=tuple(args.command),
         hooks=parse_hooks(args.hooks), duration=args.duration, force=args.force,
         watch_relaunch=args.watch_relaunch, server_version=args.server_version,
-        app_package=args.app_package, max_data=args.max_data)
+        app_package=app_package, max_data=args.max_data, launch=launch)
 
 
 def summary_line(result: TraceResult) -> str:

@@ -48,6 +48,8 @@ class TraceOptions:
     server_version: str | None = None
     app_package: str | None = None
     max_data: int = 64 * 1024
+    #: How to start ``spawn[0]`` when the device cannot spawn (Android: launch the package over adb)
+    launch: Callable[[], object] | None = None
 
 
 @dataclass
@@ -89,6 +91,9 @@ def load_agent(script: Path | None = None) -> tuple[str, Decoder]:
 
 
 def _start_targets(tracer: Tracer, opts: TraceOptions) -> AgentSession:
+    if opts.spawn and opts.launch is not None:
+        return tracer.spawn_or_launch(opts.spawn, opts.launch, name=opts.spawn[0],
+                                      watch_relaunch=opts.watch_relaunch)
     if opts.spawn:
         return tracer.spawn(opts.spawn)
     if opts.pid is not None:

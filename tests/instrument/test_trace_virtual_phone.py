@@ -71,3 +71,23 @@ def test_trace_device_process_records_the_apps_egress(fresh_phone: RunningPhone,
     exported = subprocess.run([sys.executable, "-m", "harness.cli", "export", str(run), "--jsonl"],
                               capture_output=True, text=True, timeout=60, check=True).stdout
     assert any(json.loads(line)["kind"] == "http.request" for line in exported.splitlines())
+
+
+def test_trace_spawn_on_a_device_that_cannot_spawn_attaches_after_launch(fresh_phone: RunningPhone,
+                                                                           tmp_path: Path) -> None:
+    run = tmp_path / "spawned.run"
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "trace", "--device", fresh_phone.serial, "--spawn",
+         "--hooks", "network,identifiers", "--duration", "8", "--out", str(run), "--", MESSENGER],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "attach-after-launch" in result.stdout
+    store = RunStore.open(run)
+    try:
+        (target,) = store.targets()
+        assert (target.process, target.mode) == (MESSENGER, "attach-after-launch")
+    finally:
+        store.close()
+    beacons = [e for e in iter_events(run) if e.kind == "http.request" and (e.dest and (e.dest.url or "")
+                                                                             .endswith("/v1/init"))]
+    assert beacons and beacons[0].sdk == "com.tracker.sdk"  # the SDK's first beacon was not missed
