@@ -32,4 +32,6 @@ fi
 if [ ! -d frida_hooks/node_modules/frida-java-bridge ]; then
     (cd frida_hooks && npm ci --silent --no-audit --no-fund)
 fi
+# compile the virtual phone's Java stubs and apps once (cached under ~/.cache/harness)
+.venv/bin/harness virtual prepare
 echo "setup: done (.venv ready; activate with: . .venv/bin/activate)"

@@ -14,7 +14,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any
 
 # The intermediate: fork, exec the program in the child; once it runs report its pid, wait, report its status.
@@ -40,6 +42,21 @@ os.write(report, b"%d\\n" % os.waitstatus_to_exitcode(status))
 """
 
 
+def _wait_until_loaded(pid: int, timeout: float = 2.0) -> None:
+    """Wait until the dynamic loader has mapped libc: frida's injector crashes (SIGSEGV in its
+    loader) when it attaches to a process that is still being loaded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text(errors="replace")
+        except OSError:
+            return
+        if "/libc.so" in maps or "/libc-" in maps:
+            time.sleep(0.02)  # and let it reach main
+            return
+        time.sleep(0.005)
+
+
 class ChildProcess:
     """A ``subprocess.Popen`` look-alike whose parent is not the test process."""
 
@@ -57,6 +74,7 @@ class ChildProcess:
         if not first.strip().isdigit():
             raise OSError(f"could not start {argv[0]!s}")
         self.pid = int(first)
+        _wait_until_loaded(self.pid)
         self.args = list(argv)
         self.stdin: IO[Any] | None = self._keeper.stdin
         self.stdout: IO[Any] | None = self._keeper.stdout

@@ -27,6 +27,9 @@ def register(sub: Any) -> None:
     stop.add_argument("--all", action="store_true", help="stop every running virtual phone")
     stop.set_defaults(func=_stop)
 
+    prepare = vsub.add_parser("prepare", help="compile the virtual phone's Android stubs and apps (done once)")
+    prepare.set_defaults(func=_prepare)
+
     status = vsub.add_parser("status", help="list running virtual phones")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_status)
@@ -63,4 +66,19 @@ def _status(args: argparse.Namespace) -> int:
         sys.stdout.write("no virtual phones running\n")
     for phone in phones:
         sys.stdout.write(f"{phone.serial}\tprofile={phone.profile}\tpid={phone.pid}\tstate={phone.state}\n")
+    return 0
+
+
+def _prepare(_args: argparse.Namespace) -> int:
+    """Compile the Java stubs and every app any bundled profile installs, into the cache."""
+    from harness.virtual.javac import compile_sources, stubs_classpath
+    from harness.virtual.launcher import APPS_DIR
+    from harness.virtual.profile import list_profiles, load_profile
+
+    stubs = stubs_classpath()
+    folders = sorted({str(spec.app.get("sources", spec.name)) for name in list_profiles()
+                      for spec in load_profile(name).packages if spec.app.get("main")})
+    for folder in folders:
+        compile_sources([APPS_DIR / folder], classpath=[stubs])
+    sys.stdout.write(f"prepared the Android stubs and {len(folders)} apps ({', '.join(folders)})\n")
     return 0

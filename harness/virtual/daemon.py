@@ -105,6 +105,7 @@ class PhoneDaemon:
         self.ui = AppUiHub()
         self.binder = Binder(self._socket_dir / "binder.sock", self.phone, self.ui)
         programs = JvmPrograms(self.phone.vphone_dir / "hosts", self._truststore, self.binder.socket_path)
+        threading.Thread(target=programs.warm, args=(self.phone.packages(),), name="javac-warm", daemon=True).start()
         launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join,
                                programs=programs, on_start=self.ui.reset)
         self.processes = ProcessTable(self.phone, launcher=launcher, screen_factory=self._screen)

@@ -13,6 +13,7 @@ program of their own (no ``app:`` section in the profile) idle until they are st
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from harness.errors import HarnessError, VirtualPhoneError
 from harness.virtual.profile import PackageSpec
@@ -66,6 +68,20 @@ def named_executable(kind: str, program: Path, package: str, names_dir: Path) ->
     return target
 
 
+def _popen_retrying(argv: list[str], output: IO[bytes], cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start the app; retry while its freshly copied executable is "busy": a process forked
+    elsewhere in the daemon at the moment of the copy holds the write descriptor until it execs."""
+    for attempt in range(20):
+        try:
+            return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                    start_new_session=True, cwd=str(cwd), env=env)
+        except OSError as exc:
+            if exc.errno != errno.ETXTBSY or attempt == 19:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
 class AppLauncher:
     """A ``ProcessTable`` launcher: named processes that join the phone's frida portal."""
 
@@ -92,10 +108,8 @@ class AppLauncher:
         if kind == "python":
             env["PYTHONHOME"] = sys.base_prefix
         with log_path.open("ab") as output:
-            process = subprocess.Popen(
-                [str(executable), *args], stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                start_new_session=True, cwd=str(phone.device_path(f"/data/data/{spec.name}")), env=env,
-            )
+            process = _popen_retrying([str(executable), *args], output, phone.device_path(f"/data/data/{spec.name}"),
+                                      env)
         if self._join is not None:
             threading.Thread(target=self._join_when_ready, args=(process,), name=f"join:{spec.name}",
                              daemon=True).start()
@@ -140,16 +154,32 @@ class JvmPrograms:
         self._hosts_file = hosts_file
         self._truststore = truststore
         self._binder_socket = binder_socket
+        self._compile_lock = threading.Lock()
+
+    def classpath(self, spec: PackageSpec) -> tuple[Path, Path]:
+        """The compiled stubs and app (compiled once, cached across runs)."""
+        from harness.virtual.javac import compile_sources, stubs_classpath
+
+        with self._compile_lock:  # a launch during the warm-up waits for it instead of compiling twice
+            stubs = stubs_classpath()
+            return stubs, compile_sources([APPS_DIR / str(spec.app.get("sources", spec.name))], classpath=[stubs])
+
+    def warm(self, specs: list[PackageSpec]) -> None:
+        """Compile every app of the phone ahead of its first launch (in the background at start-up)."""
+        for spec in specs:
+            if spec.app.get("main"):
+                try:
+                    self.classpath(spec)
+                except HarnessError as exc:
+                    log.warning("cannot prepare %s: %s", spec.name, exc)
 
     def __call__(self, spec: PackageSpec) -> Program:
         main = spec.app.get("main")
         if not main:
             return idle_program(spec)
-        from harness.virtual.javac import compile_sources, java_executable, stubs_classpath
+        from harness.virtual.javac import java_executable
 
-        sources = APPS_DIR / str(spec.app.get("sources", spec.name))
-        stubs = stubs_classpath()
-        classes = compile_sources([sources], classpath=[stubs])
+        stubs, classes = self.classpath(spec)
         args = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
                 f"-Djdk.net.hosts.file={self._hosts_file}", f"-Dvphone.binder={self._binder_socket}",
                 f"-Dvphone.package={spec.name}"]

@@ -22,7 +22,7 @@ def collected(phone: RunningPhone) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def wait_for_request(phone: RunningPhone, path_prefix: str, timeout: float = 20.0) -> dict[str, Any]:
+def wait_for_request(phone: RunningPhone, path_prefix: str, timeout: float = 45.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for record in collected(phone):
