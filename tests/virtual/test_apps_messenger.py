@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import time
+from pathlib import Path
 
 import uiautomator2 as u2
 
@@ -17,7 +18,7 @@ from harness.instrument.devices import open_usb
 from harness.instrument.messages import batch_size, decode_batch
 from harness.instrument.session import AgentConfig
 from harness.instrument.tracer import Tracer
-from harness.virtual.manager import RunningPhone
+from harness.virtual.manager import PhoneManager, RunningPhone
 from tests.virtual.apps_support import body, collected, tap_text, wait_for_log, wait_for_request
 
 MESSENGER = "com.example.messenger"
@@ -91,3 +92,18 @@ def test_attach_after_launch_catches_the_first_beacon(fresh_phone: RunningPhone)
     android_id = device.consent.setting("secure", "android_id")
     assert android_id is not None and android_id.encode() in (first.data or b"")
     assert any(e.kind == "id.read" and e.value == android_id for e in sink.items)
+
+
+def test_two_phones_run_the_app_at_once(fresh_phone: RunningPhone, tmp_path: Path) -> None:
+    other = PhoneManager().start(state=tmp_path / "other")
+    try:
+        Device.connect(other.serial).consent.put_setting("secure", "android_id", "00aa11bb22cc33dd")
+        for phone in (fresh_phone, other):
+            Device.connect(phone.serial).apps.launch(MESSENGER)
+        first = json.loads(body(wait_for_request(fresh_phone, "/v1/init")))
+        second = json.loads(body(wait_for_request(other, "/v1/init")))
+        assert first["aid"] == Device.connect(fresh_phone.serial).consent.setting("secure", "android_id")
+        assert second["aid"] == "00aa11bb22cc33dd"  # each phone's app reached its own collectors
+        assert len([r for r in collected(other) if r["path"] == "/v1/init"]) == 1
+    finally:
+        PhoneManager().stop(other.serial)
