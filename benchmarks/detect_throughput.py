@@ -1,6 +1,6 @@
 """Leak detector throughput against ripgrep, on generated realistic traffic.
 
-    .venv/bin/python benchmarks/detect_throughput.py [--mb 200] [--keep DIR]
+    .venv/bin/python benchmarks/detect_throughput.py [--mb 200] [--keep DIR] [--workers 2]
 
 Generates about ``--mb`` MB of egress events (JSON telemetry, form posts, gzip'd JSON, protobuf,
 raw binary, and one ~4 MB upload per 5,000 events; about 1% carrying one of 20 canaries in some
@@ -11,7 +11,9 @@ and as one raw file of the request bytes, then measures:
    request bytes, against ``rg -a -F -f PATTERNS`` over the same bytes (same patterns);
 2. the whole pipeline (``harness detect --jsonl`` minus printing: read, parse HTTP, peel every
    layer, match, structural detectors), in a fresh process, against the same rg run;
-3. the pipeline process's peak memory (VmHWM) against the largest single event.
+3. the pipeline process's peak memory (VmHWM) against the largest single event;
+4. with ``--workers N``, 2 and 3 again with ``parallel.detect_jsonl`` on N worker processes (and the
+   peak memory growth of the worker that grew most).
 
 Figures only: speed is never asserted (DESIGN.md: measured in benchmarks, never in tests).
 """
@@ -23,12 +25,14 @@ import base64
 import gzip
 import hashlib
 import json
+import multiprocessing
 import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -192,29 +196,78 @@ def _hwm_mb() -> float:
     return float("nan")
 
 
-def pipeline_child(directory: Path) -> None:
-    """Run in a fresh process so its peak memory is the pipeline's alone."""
+def pipeline_child(directory: Path, workers: int) -> None:
+    """Run in a fresh process so its peak memory is the pipeline's alone (and its workers')."""
     from harness.detect.inputs import iter_jsonl_items
+    from harness.detect.parallel import detect_jsonl
 
     detector = Detector(load_canaries(directory / "canaries.yaml"))
     baseline = _hwm_mb()
     errors: list[object] = []
     start = time.perf_counter()
-    findings = sum(len(detector.scan_item(item)) for item in iter_jsonl_items(directory / "traffic.jsonl",
-                                                                              errors.append))
+    growth: dict[int, tuple[float, float]] = {}  # worker pid -> (first RSS seen, last VmHWM)
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch_workers, args=(growth, done), daemon=True)
+    watcher.start()
+    if workers > 1:
+        found = detect_jsonl(detector, directory / "traffic.jsonl", workers, errors.append)
+    else:
+        found = detector.detect_items(iter_jsonl_items(directory / "traffic.jsonl", errors.append))
+    findings = sum(1 for _ in found)
     elapsed = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    worker_growth = max((hwm - first for first, hwm in growth.values()), default=0.0)
     print(json.dumps({"seconds": elapsed, "findings": findings, "baseline_mb": baseline, "peak_mb": _hwm_mb(),
-                      "errors": len(errors)}))
+                      "worker_growth_mb": worker_growth, "errors": len(errors)}))
+
+
+def _watch_workers(growth: dict[int, tuple[float, float]], done: threading.Event) -> None:
+    """Poll the worker processes' RSS and VmHWM (/proc) until ``done``."""
+    while not done.wait(0.02):
+        for child in multiprocessing.active_children():
+            try:
+                status = Path(f"/proc/{child.pid}/status").read_text()
+            except OSError:
+                continue
+            fields = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in status.splitlines()
+                      if line.startswith(("VmRSS:", "VmHWM:"))}
+            if child.pid is not None and len(fields) == 2:
+                first = growth.get(child.pid, (fields["VmRSS"], 0.0))[0]
+                growth[child.pid] = (first, fields["VmHWM"])
+
+
+def _run_pipeline(directory: Path, workers: int, rg_mbps: float, total: int, largest: int) -> None:
+    # A fixed mmap threshold stops glibc from serving freed large buffers from its heap, so the
+    # child's peak RSS follows what it really holds at once.
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+    child = subprocess.run([sys.executable, __file__, "--pipeline-child", str(directory), "--workers", str(workers)],
+                           capture_output=True, text=True, check=True, env=env)
+    stats = json.loads(child.stdout.strip().splitlines()[-1])
+    pipe_mbps = total / 1e6 / stats["seconds"]
+    label = "whole pipeline:" if workers <= 1 else f"whole pipeline, {workers} workers:"
+    print(f"{label:24s} {pipe_mbps:8.1f} MB/s  = {pipe_mbps / rg_mbps:.2f}x rg  "
+          f"({stats['findings']} findings, {stats['errors']} read errors)")
+    growth = stats["peak_mb"] - stats["baseline_mb"]
+    print(f"peak memory: {stats['peak_mb']:.1f} MB (after imports and automaton {stats['baseline_mb']:.1f} MB; "
+          f"growth while streaming {growth:.1f} MB = {growth * 1e6 / largest:.1f}x the largest event, "
+          f"capture {total / 1e6:.0f} MB)")
+    if workers > 1:
+        worker_growth = stats["worker_growth_mb"]
+        print(f"  and in the worker that grew most: {worker_growth:.1f} MB = "
+              f"{worker_growth * 1e6 / largest:.1f}x the largest event")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=int, default=200, help="megabytes of traffic to generate (default 200)")
     parser.add_argument("--keep", type=Path, help="write the generated files here and keep them")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="also time the pipeline on this many worker processes (default: 1, no pool)")
     parser.add_argument("--pipeline-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pipeline_child:
-        pipeline_child(args.pipeline_child)
+        pipeline_child(args.pipeline_child, args.workers)
         return
     rg = shutil.which("rg")
     directory = args.keep or Path(tempfile.mkdtemp(prefix="detect-bench-"))
@@ -249,19 +302,9 @@ def main() -> None:
     print(f"raw multi-pattern layer: {raw_mbps:8.1f} MB/s  = {raw_mbps / rg_mbps:.2f}x rg  ({matches} matches)")
     del buffers
 
-    # A fixed mmap threshold stops glibc from serving freed large buffers from its heap, so the
-    # child's peak RSS follows what it really holds at once.
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
-    child = subprocess.run([sys.executable, __file__, "--pipeline-child", str(directory)],
-                           capture_output=True, text=True, check=True, env=env)
-    stats = json.loads(child.stdout.strip().splitlines()[-1])
-    pipe_mbps = total / 1e6 / stats["seconds"]
-    print(f"whole pipeline:          {pipe_mbps:8.1f} MB/s  = {pipe_mbps / rg_mbps:.2f}x rg  "
-          f"({stats['findings']} findings, {stats['errors']} read errors)")
-    growth = stats["peak_mb"] - stats["baseline_mb"]
-    print(f"peak memory: {stats['peak_mb']:.1f} MB (after imports and automaton {stats['baseline_mb']:.1f} MB; "
-          f"growth while streaming {growth:.1f} MB = {growth * 1e6 / largest:.1f}x the largest event, "
-          f"capture {total / 1e6:.0f} MB)")
+    _run_pipeline(directory, 1, rg_mbps, total, largest)
+    if args.workers > 1:
+        _run_pipeline(directory, args.workers, rg_mbps, total, largest)
     if args.keep is None:
         shutil.rmtree(directory)
 

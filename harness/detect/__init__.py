@@ -8,8 +8,9 @@
 Modules: ``canaries`` (the canary file), ``forms`` (every rendering of a canary), ``matcher``
 (one Aho-Corasick pass), ``peel`` + ``decoders`` + ``protobuf`` (the layers), ``structural``
 (unseeded identifier shapes), ``prescan`` (header values scanned together), ``destinations``
-(domain, party, tracker lists in ``data/``), ``items`` + ``inputs`` (events, HAR, JSONL, runs),
-``detector`` (``Finding``, ``Detector``), ``cli`` + ``render`` (``harness detect``).
+(domain, party, tracker lists in ``data/``), ``items`` + ``inputs`` + ``jsonl`` (events, HAR, JSONL
+read in pieces, runs), ``detector`` (``Finding``, ``Detector``), ``parallel`` (a JSONL capture on
+several worker processes), ``cli`` + ``render`` (``harness detect``).
 """
 
 from harness.detect.canaries import FINDING_TYPES, Canary, CanarySet, Location, load_canaries

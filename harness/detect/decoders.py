@@ -45,9 +45,7 @@ _BASE64_TABLE = class_table({
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-": b"A",
 })
 _HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h"})
-# 12+ characters (9+ bytes decoded): shorter runs are mostly words; what decodes to noise is dropped.
-_BASE64_RUN = re.compile(b"A" * 12 + b"+")
-_HEX_RUN = re.compile(b"h" * 16 + b"+")
+_BASE64_RUN = re.compile(b"A" * 12 + b"+")  # runs are many (words): finditer beats ``runs`` here
 
 
 def is_text(data: bytes) -> bool:
@@ -162,13 +160,29 @@ def _may_be_base64(run: bytes) -> bool:
 
 
 def base64_spans(data: bytes) -> list[tuple[int, int]]:
+    """Base64 runs of 12+ characters (9+ bytes decoded): shorter ones are mostly words, and what
+    decodes to noise is dropped later."""
     return [match.span() for match in _BASE64_RUN.finditer(data.translate(_BASE64_TABLE))
             if _may_be_base64(data[match.start():match.end()])]
 
 
+def runs(view: bytes, letter: bytes, minimum: int) -> Iterator[tuple[int, int]]:
+    """Spans of the maximal runs of ``letter`` (at least ``minimum`` long) in a class view whose other
+    bytes are all spaces: ``re.finditer(letter * minimum + b"+")``, but found with ``bytes.find``
+    (several times faster when the letter is frequent and long runs are rare)."""
+    needle, space = letter * minimum, b" "
+    start = view.find(needle)
+    while start >= 0:
+        end = view.find(space, start + minimum)
+        if end < 0:
+            end = len(view)
+        yield start, end
+        start = view.find(needle, end)
+
+
 def hex_spans(data: bytes) -> list[tuple[int, int]]:
-    return [match.span() for match in _HEX_RUN.finditer(data.translate(_HEX_TABLE))
-            if not (match.end() - match.start()) % 2]
+    """Even-length hex runs of 16+ characters."""
+    return [(start, end) for start, end in runs(data.translate(_HEX_TABLE), b"h", 16) if not (end - start) % 2]
 
 
 def base64_runs(data: bytes) -> Iterator[tuple[str, bytes]]:

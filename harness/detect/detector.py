@@ -116,6 +116,15 @@ class Detector:
         for item in items:
             yield from self.scan_item(item, on_notice)
 
+    @staticmethod
+    def notify(notice: Notice, on_notice: OnNotice | None) -> None:
+        """Hand ``notice`` to ``on_notice``, or log it as a warning if there is none."""
+        if on_notice is None:
+            log.warning("%s", notice)
+        else:  # the caller reports it
+            log.debug("%s", notice)
+            on_notice(notice)
+
     def scan_item(self, item: EgressItem, on_notice: OnNotice | None = None) -> list[Finding]:
         # an SMS goes to a phone number: no domain, no party, no tracker
         host = item.host if item.channel == "net" else None
@@ -126,15 +135,13 @@ class Detector:
         roots = dict(zip(map(id, small), prescan(self.matcher, [p.data for p in small], self.structural),
                          strict=True)) if len(small) > 1 else {}
         for part in item.parts:
+            root = roots.get(id(part))
+            if root is not None and root.empty:
+                continue  # scanned with the other small parts: nothing found, nothing to decode
             def notify(message: str, where: str = part.where) -> None:
-                notice = Notice(item.source, where, message)
-                if on_notice is None:
-                    log.warning("%s", notice)
-                else:  # the caller reports it
-                    log.debug("%s", notice)
-                    on_notice(notice)
+                self.notify(Notice(item.source, where, message), on_notice)
 
-            for candidate in self._scan_part(part, notify, roots.get(id(part))):
+            for candidate in self._scan_part(part, notify, root):
                 findings.append(Finding(
                     source=item.source, type=candidate.type, canary=candidate.value,
                     encoding=">".join((*candidate.layers, candidate.transform)), where=part.where,

@@ -14,9 +14,10 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 from urllib.parse import urlsplit
 
+from harness.detect import jsonl
 from harness.detect.items import EgressItem, EgressPart, Source, content_encoding, header_parts, items_from_events
 from harness.errors import ConfigError, DetectError
 from harness.events import Event
@@ -181,36 +182,46 @@ def iter_jsonl_events(path: Path, on_error: OnError) -> Iterator[Event]:
     except OSError as exc:
         raise DetectError(f"{path}: cannot read JSONL file: {exc}") from exc
     with handle:
-        number = 0
-        for line in handle:  # not enumerate(): it keeps the last line alive in its cached tuple
-            number += 1
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                del line
-                if not isinstance(obj, dict):
-                    raise ValueError("not a JSON object")
-                # decode the payload here, dropping its base64 text at once (it is 4/3 of the event)
-                encoded = obj.pop("data", None)
-                data = base64.b64decode(encoded, validate=True) if encoded is not None else None
-                del encoded
-                event = Event.from_json(obj, where=f"{path}:{number}")
-                if data is not None:
-                    event = dataclasses.replace(event, data=data)
-                    del data
-            except ConfigError as exc:
-                on_error(DetectError(str(exc)))
-                continue
-            except (ValueError, TypeError, binascii.Error) as exc:
-                on_error(DetectError(f"{path}:{number}: malformed event record: {exc}"))
-                continue
-            # hold neither the base64 text nor the event here while the consumer analyses it:
-            # peak memory should be that of one event, not three copies of it
-            del obj
-            box = [event]
-            del event
-            yield box.pop()
+        yield from jsonl_events(handle, str(path), on_error)
+
+
+def jsonl_events(handle: BinaryIO, origin: str, on_error: OnError, first_number: int = 1,
+                 end: int | None = None) -> Iterator[Event]:
+    """Events of the lines of an open JSONL file from its position (line ``first_number``) to ``end``."""
+    # each record's base64 payload is decoded while it is read (see ``jsonl``), so the event
+    # is held once, never next to its base64 text
+    for record in jsonl.records(handle, first_number, end):
+        if not record.text.strip():
+            continue
+        try:
+            event = _event(record, f"{origin}:{record.number}")
+        except ConfigError as exc:
+            on_error(DetectError(str(exc)))
+            continue
+        except (ValueError, TypeError, binascii.Error) as exc:
+            on_error(DetectError(f"{origin}:{record.number}: malformed event record: {exc}"))
+            continue
+        del record
+        # hold no reference here while the consumer analyses it (one copy of a large body)
+        box = [event]
+        del event
+        yield box.pop()
+
+
+def _event(record: jsonl.Record, where: str) -> Event:
+    obj = json.loads(record.text)
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    encoded = obj.pop("data", None)  # a later duplicate key wins, as in json.loads
+    if encoded is not None:
+        data: bytes | binascii.Error | None = base64.b64decode(encoded, validate=True)
+    else:
+        data = record.data
+    del encoded
+    if isinstance(data, binascii.Error):
+        raise data
+    event = Event.from_json(obj, where=where)
+    return dataclasses.replace(event, data=data) if data is not None else event
 
 
 def iter_jsonl_items(path: Path, on_error: OnError) -> Iterator[EgressItem]:

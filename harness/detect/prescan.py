@@ -32,6 +32,11 @@ class RootScan:
     structural: list[StructuralHit]
     needs_children: bool
 
+    @property
+    def empty(self) -> bool:
+        """Nothing found and nothing to decode: the part yields no finding."""
+        return not (self.hits or self.located or self.structural or self.needs_children)
+
 
 def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -> list[RootScan]:
     """Root-layer results for each piece, in order."""

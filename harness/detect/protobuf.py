@@ -17,6 +17,7 @@ _MAX_FIELD = (1 << 29) - 1
 _MIN_PAYLOAD = 4
 _MAX_NESTING = 16
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_WIRE_TYPES = frozenset((_VARINT, _FIXED64, _LENGTH_DELIMITED, _FIXED32))
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -42,26 +43,33 @@ def looks_like_protobuf(data: bytes) -> bool:
 
 
 def length_delimited_fields(data: bytes, max_fields: int = 100_000) -> list[bytes] | None:
-    """Payloads of the length-delimited fields (4 bytes or more), or None if ``data`` is not protobuf."""
-    if not looks_like_protobuf(data):
+    """Payloads of the length-delimited fields (4 bytes or more), or None if ``data`` is not protobuf.
+
+    Called for every candidate field of every message, so ``looks_like_protobuf`` and the checks of
+    the loop are inlined; a key below 8 is field 0.  An out-of-bounds length only makes ``pos``
+    overshoot, which rejects the message at the end."""
+    end = len(data)
+    if end < 2 or data[0] & 0x07 not in _WIRE_TYPES or data[0] < 8:
         return None
     payloads: list[bytes] = []
-    pos, end, fields = 0, len(data), 0
+    pos = fields = 0
     try:
         while pos < end:
             key = data[pos]  # one-byte varints (fields 1-15, short lengths) are the common case
             pos += 1
             if key & 0x80:
                 key, pos = _varint(data, pos - 1)
-            wire, field = key & 0x07, key >> 3
-            if field == 0 or field > _MAX_FIELD:
+                if key < 8 or key >> 3 > _MAX_FIELD:
+                    return None
+            elif key < 8:
                 return None
+            wire = key & 0x07
             if wire == _LENGTH_DELIMITED:
                 length = data[pos]
                 pos += 1
                 if length & 0x80:
                     length, pos = _varint(data, pos - 1)
-                if length >= _MIN_PAYLOAD and pos + length <= end:
+                if length >= _MIN_PAYLOAD:
                     payloads.append(data[pos:pos + length])
                 pos += length
             elif wire == _VARINT:
@@ -82,9 +90,7 @@ def length_delimited_fields(data: bytes, max_fields: int = 100_000) -> list[byte
     return payloads if pos == end else None
 
 
-def _is_text(data: bytes) -> bool:
-    if len(data.translate(None, _PRINTABLE)) <= len(data) // 10:
-        return True
+def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -104,15 +110,16 @@ def flatten(data: bytes) -> tuple[bytes, list[bytes]] | None:
 
 
 def _collect(fields: list[bytes], texts: list[bytes], blobs: list[bytes], depth: int) -> None:
+    deeper = depth < _MAX_NESTING
     for field in fields:
         # a short message can look like text, but its first byte (a key of field 1-3) rarely can
         control_first = field[0] < 0x20
-        nested = length_delimited_fields(field) if control_first and depth < _MAX_NESTING else None
+        nested = length_delimited_fields(field) if control_first and deeper else None
         if nested is None:
-            if _is_text(field):
+            if len(field.translate(None, _PRINTABLE)) <= len(field) // 10 or _is_utf8(field):
                 texts.append(field)
                 continue
-            if not control_first and depth < _MAX_NESTING:
+            if not control_first and deeper:
                 nested = length_delimited_fields(field)
         if nested is not None:
             _collect(nested, texts, blobs, depth + 1)

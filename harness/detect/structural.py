@@ -23,8 +23,9 @@ _LONG_DIGITS = re.compile(b"D" * 14 + b"+")
 _DECIMAL = re.compile(rb"D\.DDD")
 # two decimals close together: the only places a coordinate pair can be (telemetry is full of lone floats)
 _DECIMAL_PAIR = re.compile(rb"D\.DDD+ {1,30}D{1,3}\.DDD")
-_MACS = (re.compile(rb"hh:hh:hh:hh:hh:hh"), re.compile(rb"hh-hh-hh-hh-hh-hh"))
-_UUID_SHAPE = re.compile(rb"hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh")
+# literal shapes in the hex view: found with bytes.find, several times faster than re on this view
+_MACS = (b"hh:hh:hh:hh:hh:hh", b"hh-hh-hh-hh-hh-hh")
+_UUID_SHAPE = b"hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"
 _UUID4 = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}")
 _MEID = re.compile(rb"(?i:meid)[\"' :=]{1,4}([0-9A-Fa-f]{14})(?![0-9A-Za-z])")
 _EMAIL = re.compile(
@@ -149,18 +150,24 @@ def _coordinate_pairs(data: bytes, digit_view: bytes, pos: int, endpos: int) -> 
         previous = current
 
 
+def _occurrences(view: bytes, literal: bytes) -> Iterator[tuple[int, int]]:
+    """Non-overlapping occurrences of ``literal``, leftmost first (as ``re.finditer`` of it)."""
+    start = view.find(literal)
+    while start >= 0:
+        yield start, start + len(literal)
+        start = view.find(literal, start + len(literal))
+
+
 def _hex_shapes(data: bytes) -> Iterator[StructuralHit]:
     view = data.translate(_HEX_TABLE)
-    for pattern in _MACS:
-        for match in pattern.finditer(view):
-            start, end = match.span()
+    for shape in _MACS:
+        for start, end in _occurrences(view, shape):
             if (start > 0 and view[start - 1] != 0x20) or (end < len(view) and view[end] != 0x20):
                 continue
             mac = data[start:end].decode("ascii").lower().replace("-", ":")
             if mac not in _NOT_MACS:
                 yield StructuralHit("wifi_mac", mac, start, end)
-    for match in _UUID_SHAPE.finditer(view):
-        start, end = match.span()
+    for start, end in _occurrences(view, _UUID_SHAPE):
         if (start > 0 and view[start - 1] != 0x20) or (end < len(view) and view[end] != 0x20):
             continue
         if _UUID4.fullmatch(data, start, end) and _labelled(data, start, _AD_ID_LABELS):
