@@ -32,6 +32,8 @@ fi
 if [ ! -d frida_hooks/node_modules/frida-java-bridge ]; then
     (cd frida_hooks && npm ci --silent --no-audit --no-fund)
 fi
-# compile the virtual phone's Java stubs and apps once (cached under ~/.cache/harness)
+# build the Frida hook agent bundle (rebuilt by the harness whenever frida_hooks/ changes) and
+# compile the virtual phone's Java stubs and apps; both are cached under ~/.cache/harness
+.venv/bin/python -c 'from harness.instrument.agent import agent_source; agent_source()'
 .venv/bin/harness virtual prepare
 echo "setup: done (.venv ready; activate with: . .venv/bin/activate)"
