@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ class PackageSpec:
     granted: tuple[str, ...]              # runtime permissions granted at install
     launcher_activity: str | None         # ".MainActivity" or a full class name
     installer: str | None = None
-    app: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # reserved
+    app: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # see parse_app
 
     @property
     def code_path(self) -> str:
@@ -146,6 +147,40 @@ def system_apk_path(package: str, privileged: bool) -> str:
     return f"/system/{'priv-app' if privileged else 'app'}/{folder}/{folder}.apk"
 
 
+_JAVA_CLASS_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$")
+_FOLDER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_HOST_RE = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def parse_app(package: FieldReader) -> dict[str, Any]:
+    """A package's ``app:`` section: its program on the virtual phone (see launcher.JvmPrograms).
+
+    ``main`` (the class whose ``main`` runs), ``sources`` (a folder of ``harness/virtual/apps``,
+    default: the package name) and ``hosts`` (names the phone's internet must resolve).
+    """
+    data = package.opaque("app")
+    if not data:
+        return {}
+    a = package.child("app").mapping(data)
+    main = a.text("main")
+    if not _JAVA_CLASS_RE.match(main):
+        raise a.error("main", f"not a fully qualified Java class name: {main!r}")
+    app: dict[str, Any] = {"main": main}
+    sources = a.optional_text("sources")
+    if sources is not None:
+        if not _FOLDER_RE.match(sources):
+            raise a.error("sources", f"not a folder name under harness/virtual/apps: {sources!r}")
+        app["sources"] = sources
+    hosts = a.text_list("hosts")
+    bad = [h for h in hosts if not _HOST_RE.match(h)]
+    if bad:
+        raise a.error("hosts", f"not a host name: {bad[0]!r}")
+    if hosts:
+        app["hosts"] = hosts
+    a.done()
+    return app
+
+
 def parse_package(data: Any, reader: FieldReader, next_uid: int) -> PackageSpec:
     """Validate one package mapping (from a profile or a ``harness-package.json``)."""
     r = reader.mapping(data)
@@ -176,7 +211,7 @@ def parse_package(data: Any, reader: FieldReader, next_uid: int) -> PackageSpec:
         min_sdk=r.integer("min_sdk", default=24, minimum=1),
         permissions=permissions, granted=granted, launcher_activity=launcher,
         installer=r.optional_text("installer") or (None if system else "com.android.vending"),
-        app=r.opaque("app"),
+        app=parse_app(r),
     )
     r.done()
     return spec
