@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -97,32 +98,57 @@ class FridaPortal:
             process.kill()
 
 
+_JOIN_ATTEMPTS = 5
+_say_lock = threading.Lock()
+
+
+def _say(line: str) -> None:
+    with _say_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 def _serve(address: str, cluster_port: int, control_port: int) -> int:
     import frida
 
     portal = frida.PortalService(  # type: ignore[no-untyped-call]
         frida.EndpointParameters(address=address, port=cluster_port),
-                                 frida.EndpointParameters(address=address, port=control_port))
+        frida.EndpointParameters(address=address, port=control_port))
     portal.start()
     members: dict[int, tuple[Any, Any]] = {}
-    sys.stdout.write(_READY + "\n")
-    sys.stdout.flush()
+    _say(_READY)
     local = frida.get_local_device()
+    lock = threading.Lock()
+
+    def join(pid: int) -> None:
+        # an app caught early in its start-up can refuse the injection: retry a few times
+        for attempt in range(1, _JOIN_ATTEMPTS + 1):
+            session = None
+            try:
+                session = local.attach(pid)
+                membership = session.join_portal(f"{address}:{cluster_port}")
+            except frida.ProcessNotFoundError:
+                _say(f"gone {pid}")
+                return
+            except Exception as exc:
+                if session is not None:
+                    with contextlib.suppress(Exception):
+                        session.detach()
+                if attempt == _JOIN_ATTEMPTS:
+                    _say(f"failed {pid}: {type(exc).__name__}: {exc}")
+                    return
+                time.sleep(0.3 * attempt)
+                continue
+            with lock:
+                members[pid] = (session, membership)
+            session.on("detached", lambda *_a: members.pop(pid, None))
+            _say(f"joined {pid}" + (f" (attempt {attempt})" if attempt > 1 else ""))
+            return
+
     for line in sys.stdin:
         text = line.strip()
-        if not text.isdigit():
-            continue
-        pid = int(text)
-        try:
-            session = local.attach(pid)
-            members[pid] = (session, session.join_portal(f"{address}:{cluster_port}"))
-            session.on("detached", lambda *_a, pid=pid: members.pop(pid, None))
-            sys.stdout.write(f"joined {pid}\n")
-        except frida.ProcessNotFoundError:
-            sys.stdout.write(f"gone {pid}\n")
-        except Exception as exc:  # report and go on serving the other apps
-            sys.stdout.write(f"failed {pid}: {type(exc).__name__}: {exc}\n")
-        sys.stdout.flush()
+        if text.isdigit():
+            threading.Thread(target=join, args=(int(text),), daemon=True).start()
     for session, membership in list(members.values()):
         with contextlib.suppress(Exception):
             membership.terminate()

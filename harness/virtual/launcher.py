@@ -32,7 +32,7 @@ from harness.virtual.state import PhoneState
 log = logging.getLogger(__name__)
 
 _IDLE_PROGRAM = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\nwhile True: time.sleep(3600)\n"
-_JOIN_ATTEMPTS = 40
+_JOIN_ATTEMPTS = 200  # x 50 ms: a loaded machine can take seconds to start a JVM
 
 #: What an app runs: (kind, the real program, its arguments); kind is "python" or "java".
 Program = tuple[str, Path, list[str]]
@@ -111,7 +111,9 @@ class AppLauncher:
             process = _popen_retrying([str(executable), *args], output, phone.device_path(f"/data/data/{spec.name}"),
                                       env)
         if self._join is not None:
-            threading.Thread(target=self._join_when_ready, args=(process,), name=f"join:{spec.name}",
+            # a JVM caught before it has loaded its runtime hangs when frida injects into it
+            ready_marker = "/libjava.so" if kind == "java" else "/libc.so"
+            threading.Thread(target=self._join_when_ready, args=(process, ready_marker), name=f"join:{spec.name}",
                              daemon=True).start()
         return process
 
@@ -121,14 +123,15 @@ class AppLauncher:
         env.update({"VPHONE_PACKAGE": spec.name, "VPHONE_STATE": str(self._phone.state_dir)})
         return env
 
-    def _join_when_ready(self, process: subprocess.Popen[bytes]) -> None:
-        """Attach once the new program is mapped (attaching mid-exec can fail), retrying briefly."""
+    def _join_when_ready(self, process: subprocess.Popen[bytes], marker: str) -> None:
+        """Hand the app to the frida portal once ``marker`` (a library the runtime loads early) is
+        mapped: injecting into a program that is still starting can fail or hang it."""
         assert self._join is not None
         for _ in range(_JOIN_ATTEMPTS):
             if process.poll() is not None:
                 return
             with contextlib.suppress(OSError):
-                if "libc.so" in Path(f"/proc/{process.pid}/maps").read_text(errors="replace"):
+                if marker in Path(f"/proc/{process.pid}/maps").read_text(errors="replace"):
                     try:
                         self._join(process.pid)
                         return
