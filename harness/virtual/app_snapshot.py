@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.virtual.packages import install_permissions
 from harness.virtual.profile import PackageSpec
 from harness.virtual.state import PhoneState
 
@@ -41,7 +42,9 @@ def app_snapshot(phone: PhoneState, spec: PackageSpec, pid: int) -> dict[str, An
     ids = profile.identifiers
     build = profile.build
     grants = phone.permission_grants(spec.name)
-    permissions = sorted(name for name, grant in grants.items() if grant.granted)
+    # install-time permissions (normal ones, and signature ones of platform apps) are always held;
+    # runtime ones as `pm grant`/`pm revoke` last left them
+    permissions = sorted({*install_permissions(spec), *(name for name, grant in grants.items() if grant.granted)})
     return {
         "package": spec.name,
         "uid": spec.uid,

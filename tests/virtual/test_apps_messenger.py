@@ -19,6 +19,7 @@ from harness.instrument.messages import batch_size, decode_batch
 from harness.instrument.session import AgentConfig
 from harness.instrument.tracer import Tracer
 from harness.virtual.manager import PhoneManager, RunningPhone
+from harness.virtual.profile import load_profile
 from tests.virtual.apps_support import body, collected, tap_text, wait_for_log, wait_for_request
 
 MESSENGER = "com.example.messenger"
@@ -36,6 +37,8 @@ def test_accept_uploads_hashed_contacts(fresh_phone: RunningPhone) -> None:
     device.apps.launch(MESSENGER)
     beacon = wait_for_request(fresh_phone, "/v1/init")  # the SDK's pre-consent beacon
     assert json.loads(body(beacon))["aid"] == device.consent.setting("secure", "android_id")
+    # the app requests com.google.android.gms.permission.AD_ID, so the SDK gets the real advertising ID
+    assert json.loads(body(beacon))["adid"] == load_profile("default").identifiers.advertising_id
     ui = u2.connect(fresh_phone.serial)  # the stock uiautomator2 client
     ui(text="Accept").click(timeout=20)
     assert ui(text="Chats").wait(timeout=10)
