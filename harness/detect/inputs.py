@@ -229,11 +229,7 @@ def iter_jsonl_items(path: Path, on_error: OnError) -> Iterator[EgressItem]:
 
 
 def iter_run_items(run_path: Path) -> Iterator[EgressItem]:
-    """Egress items of a run store; the store module is imported only when a run is read."""
-    try:
-        from harness.record.reader import iter_events  # optional stage: imported lazily
-    except ImportError as exc:
-        raise DetectError(
-            "reading a run store needs harness.record, which is not available in this build"
-        ) from exc
+    """Egress items of a run store (the store is imported only when a run is read)."""
+    from harness.record.reader import iter_events
+
     return items_from_events(iter_events(run_path))

@@ -19,7 +19,6 @@ Message handling (frida calls ``_on_message`` on its own thread, one message at 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import inspect
 import logging
 import threading
@@ -87,28 +86,17 @@ class InitReport:
 
 
 def default_decoder() -> Decoder:
-    """``harness.instrument.messages.decode_batch`` (imported late: another module's contract)."""
-    try:
-        module = importlib.import_module("harness.instrument.messages")
-    except ModuleNotFoundError as exc:
-        raise InstrumentError("the hook message decoder (harness.instrument.messages) is missing") from exc
-    decode: Decoder = module.decode_batch
-    return decode
+    """The hook agent's batch decoder."""
+    from harness.instrument.messages import decode_batch
+
+    return decode_batch
 
 
-def default_sizer() -> BatchSizer | None:
-    """``harness.instrument.messages.batch_size`` when that module has it."""
-    try:
-        module = importlib.import_module("harness.instrument.messages")
-    except ModuleNotFoundError:
-        return None
-    size: BatchSizer | None = getattr(module, "batch_size", None)
-    return size
+def default_sizer() -> BatchSizer:
+    """Counts a batch's events without decoding it."""
+    from harness.instrument.messages import batch_size
 
-
-def _count_events(message: dict[str, Any], data: bytes | None) -> int:
-    raw = message.get("events")
-    return len(raw) if isinstance(raw, list) else 0
+    return batch_size
 
 
 def _identity_kwargs(decode: Decoder, process: str, pid: int) -> dict[str, Any]:
@@ -134,7 +122,7 @@ class AgentSession:
         self._sink = sink
         self._decode = decode
         self._decode_kwargs = _identity_kwargs(decode, process, pid)
-        self._size = size or default_sizer() or _count_events
+        self._size = size or default_sizer()
         self._on_detached_cb = on_detached
         self._session: frida.Session | None = None
         self._script: frida.Script | None = None

@@ -7,7 +7,6 @@ being watched for) or the user interrupts (Ctrl-C); whatever was received is kep
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import frida
 
-from harness.errors import ConfigError, InstrumentError
+from harness.errors import ConfigError
 from harness.instrument.devices import FridaDevice
 from harness.instrument.session import (
     ALL_MODULES,
@@ -82,11 +81,9 @@ def load_agent(script: Path | None = None) -> tuple[str, Decoder]:
         except OSError as exc:
             raise ConfigError(f"{script}: cannot read the agent script: {exc.strerror}") from exc
     else:
-        try:
-            agent = importlib.import_module("harness.instrument.agent")
-        except ModuleNotFoundError as exc:
-            raise InstrumentError("the hook agent (harness.instrument.agent) is not available") from exc
-        source = str(agent.agent_source())
+        from harness.instrument.agent import agent_source
+
+        source = agent_source()
     return source, default_decoder()
 
 

@@ -3,16 +3,14 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import sys
-import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from detect_support import http_request
 
 from harness.cli import main
-from harness.events import Dest, Event
+from harness.events import Dest
+from harness.record.store import RunStore
 from harness.testing import make_event
 
 IMEI = "352099001761481"
@@ -117,24 +115,19 @@ def test_table_output_escapes_hostile_text(tmp_path: Path, canary_file: Path,
 
 
 def test_run_store_is_read_through_harness_record(tmp_path: Path, canary_file: Path,
-                                                  capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[Path] = []
-
-    def iter_events(run_path: Path) -> Iterator[Event]:
-        seen.append(run_path)
-        yield make_event(id=5, data=http_request(f"/p?i={IMEI}"))
-
-    fake = types.ModuleType("harness.record.reader")
-    fake.iter_events = iter_events  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "harness.record.reader", fake)
-    code, out, _ = _run(["detect", "--canaries", str(canary_file), str(tmp_path / "run.db"), "--json"], capsys)
-    assert code == 0 and seen == [tmp_path / "run.db"]
-    assert json.loads(out)["findings"][0]["source"] == {"event_id": 5}
-    monkeypatch.setitem(sys.modules, "harness.record.reader", None)
-    code, _, err = _run(["detect", "--canaries", str(canary_file), str(tmp_path / "run.db")], capsys)
-    assert code == 2
-    assert "reading a run store needs harness.record, which is not available in this build" in err
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "trace.run"
+    store = RunStore.create(run)
+    writer = store.writer()
+    writer.put([make_event(data=http_request(f"/p?i={IMEI}")), make_event(kind="id.read", value=IMEI)])
+    writer.close()
+    store.close()
+    code, out, _ = _run(["detect", "--canaries", str(canary_file), str(run), "--json"], capsys)
+    assert code == 0
+    (finding,) = json.loads(out)["findings"]  # the id.read is not egress: only the request counts
+    assert finding["source"] == {"event_id": 1} and finding["type"] == "imei" and finding["where"] == "url"
+    code, _, err = _run(["detect", "--canaries", str(canary_file), str(tmp_path / "missing.run")], capsys)
+    assert code == 2 and "missing.run" in err
 
 
 def test_user_tracker_db(tmp_path: Path, canary_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
