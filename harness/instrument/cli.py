@@ -12,7 +12,6 @@ keeps everything recorded; a one-line summary ends the command.  Also registers 
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from rich.console import Console
 
 from harness.device.device import Device
 from harness.errors import ConfigError
+from harness.instrument import cli_hooks as hooks_cli
 from harness.instrument.devices import FridaDevice, open_local, open_remote, open_usb
 from harness.instrument.trace import TraceOptions, TraceResult, load_agent, parse_hooks, run_trace
 
@@ -54,13 +54,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--agent-script", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("command", nargs="*", help="with --spawn: the command and its arguments")
     parser.set_defaults(func=run)
-    try:
-        hooks_cli = importlib.import_module("harness.instrument.cli_hooks")
-    except ModuleNotFoundError as exc:
-        if exc.name != "harness.instrument.cli_hooks":
-            raise
-    else:
-        hooks_cli.register(subparsers)
+    hooks_cli.register(subparsers)
 
 
 def _device(args: argparse.Namespace) -> FridaDevice:
