@@ -75,12 +75,17 @@ def test_sync_list_stat_and_read_only_system(device: adbutils.AdbDevice, phone: 
     assert push.returncode != 0 and "Read-only file system" in push.stderr
 
 
-def test_sandbox_keeps_the_host_untouched(phone: RunningPhone, device: adbutils.AdbDevice, tmp_path: Path) -> None:
-    marker = tmp_path / "host-file"
+def test_sandbox_keeps_the_host_untouched(phone: RunningPhone, device: adbutils.AdbDevice) -> None:
+    # a host file the sandbox can see (/etc is bound read-only into it): deleting it must fail
+    marker = Path("/etc") / f"harness-sandbox-test-{os.getpid()}"
     marker.write_text("precious")
-    result = device.shell2(f"rm -rf {marker} /usr/bin/env 2>&1; echo hi > /usr/x; echo data > /data/local/tmp/w",
-                           v2=True)
-    assert marker.read_text() == "precious"
+    try:
+        result = device.shell2(f"ls {marker} && rm -f {marker} /usr/bin/env 2>&1; echo hi > /usr/x; "
+                               "echo data > /data/local/tmp/w", v2=True)
+        assert str(marker) in result.stdout  # it was visible, so the rm really was attempted
+        assert marker.read_text() == "precious"
+    finally:
+        marker.unlink()
     assert Path("/usr/bin/env").exists()
     assert "Read-only" in result.stderr or "Read-only" in result.stdout
     assert (Path(phone.state) / "fs/data/local/tmp/w").read_text() == "data\n"
