@@ -97,11 +97,13 @@ class Event:
         return out
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any], where: str = "event") -> Event:
-        """Parse one record; ``where`` (e.g. ``"file.jsonl:12"``) prefixes any error."""
+    def from_json(cls, obj: dict[str, Any], where: str = "event", data: bytes | None = None) -> Event:
+        """Parse one record; ``where`` (e.g. ``"file.jsonl:12"``) prefixes any error.  ``data`` is the
+        payload when the caller has already decoded it (and taken ``data`` out of ``obj``)."""
         try:
             raw = obj.get("data")
-            data = base64.b64decode(raw, validate=True) if raw is not None else None
+            if raw is not None:
+                data = base64.b64decode(raw, validate=True)
             dest = obj.get("dest")
             return cls(
                 id=int(obj["id"]),

@@ -1,6 +1,10 @@
 """``harness detect``: find seeded personal data (and identifier-shaped values) in a capture.
 
-    harness detect --canaries FILE (RUN | --har FILE | --jsonl FILE) [--json]
+    harness detect --canaries FILE (RUN | --har FILE | --jsonl FILE) [--json] [--workers N]
+
+A run store or JSONL export of 8 MiB or more is analysed by one worker process per core
+(``--workers`` sets how many; 1 analyses in this process); findings come out in the same order
+either way.  A HAR file is always read in this process (one JSON document, streamed).
 
 Exit codes: 0 when the whole capture was read (findings or not — verdicts are the compare stage's
 job), 1 when some entries or lines were malformed (they are named on stderr; findings from the
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +26,7 @@ from harness.detect.destinations import Destinations, TrackerDb
 from harness.detect.detector import Detector, Finding, Notice
 from harness.detect.inputs import iter_har_entries, iter_jsonl_items, iter_run_items
 from harness.detect.items import EgressItem
+from harness.detect.parallel import detect_jsonl, detect_run
 from harness.detect.render import print_table
 from harness.errors import DetectError
 
@@ -45,7 +51,37 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--package", metavar="NAME", help="the app's package name, for HAR captures")
     parser.add_argument("--no-structural", action="store_true",
                         help="report canary matches only, not identifier-shaped values nobody seeded")
+    parser.add_argument("--workers", type=_positive, metavar="N",
+                        help="worker processes for a run or JSONL export (default: one per core for 8 MiB or more)")
     parser.set_defaults(func=run_detect)
+
+
+#: Below this a capture is analysed in-process: starting workers would cost more than they save.
+POOL_THRESHOLD = 8 << 20
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _workers(args: argparse.Namespace) -> int:
+    """How many worker processes analyse the capture (1: this process alone)."""
+    capture = args.jsonl if args.jsonl is not None else args.run
+    if args.har is not None or capture is None:
+        return 1
+    if args.workers is not None:
+        return int(args.workers)
+    try:
+        size = capture.stat().st_size
+    except OSError:
+        return 1  # the reader reports the error
+    return max(1, len(os.sched_getaffinity(0))) if size >= POOL_THRESHOLD else 1
 
 
 def _items(args: argparse.Namespace, errors: list[DetectError]) -> Iterator[EgressItem]:
@@ -62,6 +98,7 @@ def _items(args: argparse.Namespace, errors: list[DetectError]) -> Iterator[Egre
 def run_detect(args: argparse.Namespace) -> int:
     errors: list[DetectError] = []
     items = _items(args, errors)
+    workers = _workers(args)
     canaries = load_canaries(args.canaries)
     trackers = TrackerDb.load(args.tracker_db) if args.tracker_db else TrackerDb.bundled()
     detector = Detector(
@@ -73,9 +110,21 @@ def run_detect(args: argparse.Namespace) -> int:
     findings: list[Finding] = []
     read = 0
     try:
-        for item in items:
-            read += 1
-            findings.extend(detector.scan_item(item, notices.append))
+        if workers > 1:
+            def count(items: int) -> None:
+                nonlocal read
+                read += items
+
+            if args.jsonl is not None:
+                findings.extend(detect_jsonl(detector, args.jsonl, workers, errors.append, notices.append,
+                                             on_items=count))
+            else:
+                findings.extend(detect_run(detector, args.run, workers, errors.append, notices.append,
+                                            on_items=count))
+        else:
+            for item in items:
+                read += 1
+                findings.extend(detector.scan_item(item, notices.append))
     except DetectError as exc:  # the capture broke off: keep what was read before it
         if read == 0:
             raise

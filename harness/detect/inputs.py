@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 from urllib.parse import urlsplit
+
+import orjson
 
 from harness.detect import jsonl
 from harness.detect.items import EgressItem, EgressPart, Source, content_encoding, header_parts, items_from_events
@@ -209,19 +210,20 @@ def jsonl_events(handle: BinaryIO, origin: str, on_error: OnError, first_number:
 
 
 def _event(record: jsonl.Record, where: str) -> Event:
-    obj = json.loads(record.text)
+    obj = orjson.loads(record.text)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     encoded = obj.pop("data", None)  # a later duplicate key wins, as in json.loads
-    if encoded is not None:
-        data: bytes | binascii.Error | None = base64.b64decode(encoded, validate=True)
+    if isinstance(encoded, str):
+        data: bytes | binascii.Error | None = jsonl.strict_b64decode(encoded.encode("ascii"))
+    elif encoded is not None:
+        raise TypeError(f"data is {type(encoded).__name__}, not a base64 string")
     else:
         data = record.data
     del encoded
     if isinstance(data, binascii.Error):
         raise data
-    event = Event.from_json(obj, where=where)
-    return dataclasses.replace(event, data=data) if data is not None else event
+    return Event.from_json(obj, where=where, data=data)
 
 
 def iter_jsonl_items(path: Path, on_error: OnError) -> Iterator[EgressItem]:

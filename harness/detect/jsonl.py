@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import binascii
 import io
-import json
 import re
 from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+import orjson
+import pybase64
 
 PIECE = 1 << 18
 _DATA_KEY = re.compile(rb'"data"\s*:\s*"')
@@ -33,6 +35,18 @@ class Record:
     number: int
     text: bytes
     data: bytes | binascii.Error | None = None
+
+
+def strict_b64decode(encoded: bytes | memoryview) -> bytes:
+    """``binascii.a2b_base64(encoded, strict_mode=True)``, with a SIMD decoder on the (usual) valid path.
+
+    pybase64 is several times faster but rejects a little more (padding beyond what is needed) and
+    says less in its errors, so anything it rejects is decoded again by binascii for its verdict.
+    """
+    try:
+        return pybase64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        return binascii.a2b_base64(encoded, strict_mode=True)
 
 
 def records(handle: BinaryIO, first_number: int = 1, end: int | None = None) -> Iterator[Record]:
@@ -56,7 +70,7 @@ def _top_level_key(head: bytes) -> re.Match[bytes] | None:
     if match is None:
         return None
     try:  # deterministic parsing: the key is top-level iff the object can end right after it
-        closed = json.loads(head[:match.start()] + b'"data":null}')
+        closed = orjson.loads(head[:match.start()] + b'"data":null}')
     except ValueError:
         return None
     return match if isinstance(closed, dict) else None
@@ -70,7 +84,7 @@ def _split_line(number: int, line: bytes) -> Record:
     if end < 0 or line.find(b"\\", match.end(), end) >= 0:
         return Record(number, line)
     try:
-        data: bytes | binascii.Error = binascii.a2b_base64(memoryview(line)[match.end():end], strict_mode=True)
+        data: bytes | binascii.Error = strict_b64decode(memoryview(line)[match.end():end])
     except binascii.Error as exc:
         data = exc
     return Record(number, line[:match.start()] + b'"data":null' + line[end + 1:], data)
@@ -99,7 +113,7 @@ def _read_long(number: int, head: bytes, handle: BinaryIO) -> Record:
             if carry.find(b"=", 0, usable) >= 0:
                 break
             try:
-                out.write(binascii.a2b_base64(memoryview(carry)[:usable], strict_mode=True))
+                out.write(strict_b64decode(memoryview(carry)[:usable]))
             except binascii.Error:
                 break
         piece = handle.readline(PIECE)
@@ -113,7 +127,7 @@ def _read_long(number: int, head: bytes, handle: BinaryIO) -> Record:
         del out, carry
         return _split_line(number, line + _rest_of_line(line, handle))
     try:
-        out.write(binascii.a2b_base64(memoryview(carry)[:end], strict_mode=True))
+        out.write(strict_b64decode(memoryview(carry)[:end]))
         data: bytes | binascii.Error = out.getvalue()
     except binascii.Error as exc:
         data = exc

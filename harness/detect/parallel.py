@@ -1,21 +1,29 @@
-"""A JSONL capture analysed on several cores, with the results of one process, in the same order.
+"""A capture analysed on several cores, with the results of one process, in the same order.
 
-The main process only cuts the file into ranges of whole lines (about ``RANGE_BYTES`` each, found by
-reading blocks and looking for newlines); each forked worker opens the file, reads its range with
-the streaming reader and runs ``Detector.scan_item`` on every event.  No event crosses a pipe, so
-each process holds about what a single-process run holds (a worker: one event and its layers; the
-main process: one block), and at most ``2 * workers`` ranges are in flight whatever the size of the
-capture.  A worker returns the findings, notices and read errors of its range in order; the main
-process yields the findings and passes notices and errors on to the callbacks, in file order.
-Workers are forked, so they inherit the detector (its automaton cannot be pickled).
+The main process only cuts the capture into ranges: of whole lines for a JSONL export (about
+``RANGE_BYTES`` each, found by reading blocks and looking for newlines), of event ids for a run
+store (``RUN_EVENTS`` ids each).  Each forked worker opens the capture itself, reads its range with
+the same streaming reader a single process uses and runs ``Detector.scan_item`` on every event.  No
+event crosses a pipe, so each process holds about what a single-process run holds (a worker: one
+event and its layers; the main process: one block), and at most ``2 * workers`` ranges are in
+flight whatever the size of the capture.  A worker returns the findings, notices and read errors of
+its range in order; the main process yields the findings and passes notices and errors on to the
+callbacks, in capture order.
+
+Workers are forked, so they inherit the detector (its automaton cannot be pickled).  A worker that
+dies (killed, out of memory, a crash in a decoder) does not end the analysis: its range is tried
+again alone, and if it kills a worker again it is reported as a DetectError naming the range and
+skipped, and the rest of the capture is still analysed.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator
-from multiprocessing.pool import AsyncResult
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from harness.detect.detector import Detector, Finding, Notice, OnNotice
@@ -23,25 +31,42 @@ from harness.detect.inputs import OnError, jsonl_events
 from harness.detect.items import items_from_events
 from harness.errors import DetectError
 
+log = logging.getLogger(__name__)
+
 RANGE_BYTES = 1 << 20
+RUN_EVENTS = 2000
 _BLOCK = 1 << 20
 
 _Outcome = Finding | Notice | DetectError
-_worker: dict[str, Detector] = {}  # the detector of this worker process
+_Result = tuple[list[_Outcome], int]
+OnItems = Callable[[int], None]
+_worker: dict[str, Detector] = {}  # set in the parent just before the fork: inherited, not pickled
 
 
-def _start(detector: Detector) -> None:
-    _worker["detector"] = detector  # forked: inherited, not pickled
-
-
-def _scan_range(path: Path, start: int, end: int, first_number: int) -> list[_Outcome]:
+def _scan_lines(path: Path, start: int, end: int, first_number: int) -> _Result:
+    """The outcomes of the JSONL lines in bytes ``start:end``, in order, and how many egress items they held."""
     detector = _worker["detector"]
     out: list[_Outcome] = []
+    items = 0
     with path.open("rb") as handle:
         handle.seek(start)
         for item in items_from_events(jsonl_events(handle, str(path), out.append, first_number, end)):
+            items += 1
             out.extend(detector.scan_item(item, out.append))
-    return out
+    return out, items
+
+
+def _scan_ids(path: Path, first_id: int, end_id: int) -> _Result:
+    """The outcomes of the run's events with ids in ``first_id:end_id``, and how many egress items they held."""
+    from harness.record.reader import iter_events
+
+    detector = _worker["detector"]
+    out: list[_Outcome] = []
+    items = 0
+    for item in items_from_events(iter_events(path, id_range=(first_id, end_id))):
+        items += 1
+        out.extend(detector.scan_item(item, out.append))
+    return out, items
 
 
 def line_ranges(path: Path, size: int | None = None, block_size: int | None = None) -> Iterator[tuple[int, int, int]]:
@@ -64,27 +89,113 @@ def line_ranges(path: Path, size: int | None = None, block_size: int | None = No
 
 
 def detect_jsonl(detector: Detector, path: Path, workers: int, on_error: OnError,
-                 on_notice: OnNotice | None = None) -> Iterator[Finding]:
+                 on_notice: OnNotice | None = None, *, on_items: OnItems | None = None) -> Iterator[Finding]:
     """What ``detector.detect_items(iter_jsonl_items(path, on_error), on_notice)`` yields, and the same
-    calls of ``on_error`` and ``on_notice``, computed by ``workers`` processes."""
+    calls of ``on_error`` and ``on_notice``, computed by ``workers`` processes; ``on_items`` is told
+    how many egress items each range held, as its findings are yielded (for counts and progress)."""
+    def jobs() -> Iterator[tuple[str, tuple[object, ...]]]:
+        try:
+            for start, end, number in line_ranges(path):
+                yield f"{path}:{number}: the lines from here (bytes {start}-{end})", (path, start, end, number)
+        except OSError as exc:
+            raise DetectError(f"{path}: cannot read JSONL file: {exc}") from exc
+
+    return _run(detector, workers, _scan_lines, jobs(), on_error=on_error, on_notice=on_notice, on_items=on_items)
+
+
+def detect_run(detector: Detector, path: Path, workers: int, on_error: OnError,
+               on_notice: OnNotice | None = None, *, on_items: OnItems | None = None) -> Iterator[Finding]:
+    """What ``detector.detect_items(iter_run_items(path), on_notice)`` yields, computed by ``workers``
+    processes, each reading its own ranges of event ids from the store; ``on_error`` hears of ranges
+    that could not be analysed (a store that cannot be read raises, as with one process)."""
+    from harness.record.reader import id_bounds
+
+    def jobs() -> Iterator[tuple[str, tuple[object, ...]]]:
+        bounds = id_bounds(path)
+        if bounds is None:
+            return
+        for first in range(bounds[0], bounds[1] + 1, RUN_EVENTS):
+            end = min(first + RUN_EVENTS, bounds[1] + 1)
+            yield f"{path}: events {first}-{end - 1}", (path, first, end)
+
+    return _run(detector, workers, _scan_ids, jobs(), on_error=on_error, on_notice=on_notice, on_items=on_items)
+
+
+def _run(detector: Detector, workers: int, scan: Callable[..., _Result],
+         jobs: Iterator[tuple[str, tuple[object, ...]]], *, on_error: OnError, on_notice: OnNotice | None,
+         on_items: OnItems | None) -> Iterator[Finding]:
+    """``scan(*args)`` of every job on the pool, reported in job order; a job is (label for errors, args)."""
+    _worker["detector"] = detector
+    pool = _Pool(workers, scan, on_error)
     try:
-        ranges = line_ranges(path)
-        first = next(ranges, None)
-    except OSError as exc:
-        raise DetectError(f"{path}: cannot read JSONL file: {exc}") from exc
-    if first is None:
-        return
-    with multiprocessing.get_context("fork").Pool(workers, _start, (detector,)) as pool:
-        pending: deque[AsyncResult[list[_Outcome]]] = deque([pool.apply_async(_scan_range, (path, *first))])
-        for span in ranges:
-            pending.append(pool.apply_async(_scan_range, (path, *span)))
-            if len(pending) >= 2 * workers:
-                yield from _report(pending.popleft().get(), on_error, on_notice)
-        while pending:
-            yield from _report(pending.popleft().get(), on_error, on_notice)
+        for label, args in jobs:
+            pool.submit(label, args)
+            while pool.full() or pool.head_done():
+                if (result := pool.head_result()) is not None:
+                    yield from _report(result, on_error, on_notice, on_items)
+        while pool.pending:
+            if (result := pool.head_result()) is not None:
+                yield from _report(result, on_error, on_notice, on_items)
+    finally:
+        pool.close()
+        _worker.clear()
 
 
-def _report(outcomes: list[_Outcome], on_error: OnError, on_notice: OnNotice | None) -> Iterator[Finding]:
+class _Pool:
+    """Forked workers and the jobs in flight on them, oldest first.
+
+    A dead worker breaks the whole executor and fails every job in flight, so the executor is
+    replaced, the job at the head is run again on its own (a job that kills its worker a second time
+    is the cause: it is reported through ``on_error`` and skipped) and the others are resubmitted.
+    """
+
+    def __init__(self, workers: int, scan: Callable[..., _Result], on_error: OnError) -> None:
+        self.workers, self.scan, self.on_error = workers, scan, on_error
+        self.context = multiprocessing.get_context("fork")
+        self.executor = ProcessPoolExecutor(workers, mp_context=self.context)
+        self.pending: deque[tuple[str, tuple[object, ...], Future[_Result]]] = deque()
+
+    def submit(self, label: str, args: tuple[object, ...]) -> None:
+        self.pending.append((label, args, self.executor.submit(self.scan, *args)))
+
+    def full(self) -> bool:
+        return len(self.pending) >= 2 * self.workers
+
+    def head_done(self) -> bool:
+        return bool(self.pending) and self.pending[0][2].done()
+
+    def head_result(self) -> _Result | None:
+        """The result of the oldest job (None if it killed its worker twice)."""
+        label, args, future = self.pending.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        log.warning("%s: a detector worker died; analysing them again on their own", label)
+        result: _Result | None = None
+        with ProcessPoolExecutor(1, mp_context=self.context) as alone:
+            try:
+                result = alone.submit(self.scan, *args).result()
+            except BrokenProcessPool:
+                self.on_error(DetectError(f"{label}: a detector worker died while analysing them (twice); "
+                                          "they were skipped, the rest was analysed"))
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=self.context)
+        for index, (other_label, other_args, other) in enumerate(self.pending):
+            if not (other.done() and not other.cancelled() and other.exception() is None):  # a result stands
+                self.pending[index] = (other_label, other_args, self.executor.submit(self.scan, *other_args))
+        return result
+
+    def close(self) -> None:
+        for _, _, future in self.pending:
+            future.cancel()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(result: _Result, on_error: OnError, on_notice: OnNotice | None,
+            on_items: OnItems | None) -> Iterator[Finding]:
+    outcomes, items = result
+    if on_items is not None:
+        on_items(items)
     for outcome in outcomes:
         if isinstance(outcome, Finding):
             yield outcome

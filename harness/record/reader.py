@@ -20,9 +20,11 @@ _SELECT = f"SELECT {', '.join(schema.EVENT_COLUMNS)} FROM events"
 
 
 def iter_events(
-    run_path: Path | str, *, kinds: frozenset[str] | set[str] | None = None, variant: str | None = None
+    run_path: Path | str, *, kinds: frozenset[str] | set[str] | None = None, variant: str | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> Iterator[Event]:
-    """Every event of the run at ``run_path`` (optionally only ``kinds`` / one ``variant``), by id."""
+    """Every event of the run at ``run_path`` (optionally only ``kinds`` / one ``variant`` / ids in
+    ``first <= id < end`` of ``id_range``), by id."""
     path = Path(run_path)
     conn = schema.connect_existing(path)
     clauses: list[str] = []
@@ -33,6 +35,9 @@ def iter_events(
     if variant is not None:
         clauses.append("variant = ?")
         params.append(variant)
+    if id_range is not None:
+        clauses.append("id >= ? AND id < ?")
+        params.extend(id_range)
     sql = _SELECT + (f" WHERE {' AND '.join(clauses)}" if clauses else "") + " ORDER BY id"
     try:
         cur = conn.execute(sql, params)
@@ -46,6 +51,19 @@ def iter_events(
         raise StoreError(f"{path}: cannot read events: {exc}") from exc
     finally:
         conn.close()
+
+
+def id_bounds(run_path: Path | str) -> tuple[int, int] | None:
+    """The smallest and largest event id of the run, or None if it holds no event."""
+    path = Path(run_path)
+    conn = schema.connect_existing(path)
+    try:
+        low, high = conn.execute("SELECT MIN(id), MAX(id) FROM events").fetchone()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot read events: {exc}") from exc
+    finally:
+        conn.close()
+    return None if low is None else (int(low), int(high))
 
 
 def count_events(run_path: Path | str) -> int:
