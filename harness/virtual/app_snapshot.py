@@ -15,9 +15,6 @@ from harness.virtual.packages import install_permissions
 from harness.virtual.profile import PackageSpec
 from harness.virtual.state import PhoneState
 
-#: Where the phone is; a scenario seeds another fix the Android way (test location provider).
-DEFAULT_LOCATION = {"provider": "gps", "latitude": 53.3438, "longitude": -6.2546, "accuracy": 8.0}
-
 
 def _rows(phone: PhoneState, uri: str, projection: str) -> list[dict[str, Any]]:
     columns, rows = phone.providers.query(uri, projection)
@@ -69,7 +66,7 @@ def app_snapshot(phone: PhoneState, spec: PackageSpec, pid: int) -> dict[str, An
         "contacts": _contacts(phone),
         "sms": _rows(phone, "content://sms", "_id:thread_id:address:date:date_sent:read:seen:type:body"),
         "call_log": _rows(phone, "content://call_log/calls", "_id:number:date:duration:type:name"),
-        "location": DEFAULT_LOCATION,
+        "location": phone.location.app_view(),   # switch and providers, as `cmd location` left them
         "accounts": [],
         "packages": [{"packageName": p.name, "versionName": p.version_name, "versionCode": p.version_code,
                       "system": p.system} for p in phone.packages()],

@@ -3,8 +3,12 @@
 An app posts its current screen through the binder (``ui.show``: an activity name and a list of
 views, each ``{"id", "kind": "text"|"button"|"edit", "text"}``); the phone lays it out like a
 simple vertical LinearLayout, so ``uiautomator dump``, uiautomator2 and ``screencap`` see it.  A tap
-on a button, or text typed into the focused field, becomes an event the app takes with
+on a button, or a change of the focused field's text, becomes an event the app takes with
 ``ui.next`` (a long poll), as Android delivers input to the app's main thread.
+
+A field's cursor is always at the end of its text: typed text (``input text``, an IME's
+commitText, a paste) is appended, DEL removes the last character, and ACTION_SET_TEXT
+(uiautomator's setText and clear) replaces the whole text, as an EditText does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from harness.virtual.ui import UiNode
 
 _KINDS = {"text": "android.widget.TextView", "button": "android.widget.Button", "edit": "android.widget.EditText"}
 _KEYCODE_BACK = 4
+_KEYCODE_DEL = 67
 
 
 @dataclass
@@ -83,7 +88,7 @@ class AppScreen:
             node = UiNode(_KINDS.get(kind, _KINDS["text"]), (margin, y, width - margin, min(y + row, height)), package,
                           text=str(view.get("text", "")), resource_id=f"{package}:id/{view.get('id', '')}",
                           content_desc=str(view.get("desc", "")), clickable=kind in ("button", "edit"),
-                          focusable=kind in ("button", "edit"),
+                          focusable=kind in ("button", "edit"), editable=kind == "edit",
                           focused=kind == "edit" and window.focused == view.get("id"))
             placed.append((node, view))
             y += row + margin // 2
@@ -109,15 +114,38 @@ class AppScreen:
                     self._hub.post(self.spec.name, {"type": "click", "id": view.get("id")})
                 return
 
-    def on_text(self, text: str) -> None:
+    def _focused_view(self) -> dict[str, Any] | None:
         window = self._hub.window(self.spec.name)
-        for view in window.views:
-            if view.get("id") == window.focused:
-                view["text"] = str(view.get("text", "")) + text
-                self._hub.post(self.spec.name, {"type": "text", "id": view.get("id"), "text": view["text"]})
-                return
+        return next((v for v in window.views if v.get("kind") == "edit" and v.get("id") == window.focused), None)
+
+    def _change_text(self, view: dict[str, Any], text: str) -> None:
+        """The field shows ``text`` now; the app's TextWatcher hears of it."""
+        view["text"] = text
+        self._hub.post(self.spec.name, {"type": "text", "id": view.get("id"), "text": text})
+
+    def on_text(self, text: str) -> None:
+        view = self._focused_view()
+        if view is not None:
+            self._change_text(view, str(view.get("text", "")) + text)
+
+    def on_set_text(self, node: UiNode, text: str) -> bool:
+        # the node comes from an earlier layout: find its view by id and place, as a stale
+        # AccessibilityNodeInfo would still point at the same view
+        width, height = self._screen_size()
+        _root, placed = self._layout(width, height)
+        for candidate, view in placed:
+            if (candidate.resource_id, candidate.bounds) == (node.resource_id, node.bounds) and candidate.editable:
+                self._change_text(view, text)
+                return True
+        return False
 
     def on_key(self, code: int) -> bool:
         if code == _KEYCODE_BACK:
             self._hub.post(self.spec.name, {"type": "back"})
+            return False
+        view = self._focused_view()
+        if code == _KEYCODE_DEL and view is not None:
+            if view.get("text"):
+                self._change_text(view, str(view["text"])[:-1])
+            return True
         return False

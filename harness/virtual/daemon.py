@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, VirtualPhoneError
-from harness.virtual import toolclient
+from harness.virtual import toolclient, toybox
 from harness.virtual.adbd import AdbdServer
 from harness.virtual.app_ui import AppScreen, AppUiHub
 from harness.virtual.binder import Binder
@@ -57,21 +57,30 @@ def _lock_state(state_dir: Path) -> int:
     return fd
 
 
+def _install_script(path: Path, source_file: str) -> None:
+    """A standard-library module as an executable of the sandbox, run by the base interpreter."""
+    interpreter = Path(sys.base_prefix) / "bin" / "python3"
+    source = Path(source_file).read_text(encoding="utf-8")
+    path.write_text(f"#!{interpreter} -IS\n{source}", encoding="utf-8")
+    path.chmod(0o755)
+
+
 def install_tool_clients(fs_root: Path, tool_names: list[str], rooted: bool) -> None:
-    """Write /system/bin/vphone-tool and one link per tool, /system/bin/sh, and su on rooted phones."""
+    """Write /system/bin/vphone-tool and one link per tool, /system/bin/toybox with its hash applets,
+    /system/bin/sh, and su on rooted phones."""
     bin_dir = fs_root / "system" / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
-    interpreter = Path(sys.base_prefix) / "bin" / "python3"
-    client = bin_dir / "vphone-tool"
-    source = Path(toolclient.__file__).read_text(encoding="utf-8")
-    client.write_text(f"#!{interpreter} -IS\n{source}", encoding="utf-8")
-    client.chmod(0o755)
-    for name in [*tool_names, "sh"]:
+    _install_script(bin_dir / "vphone-tool", toolclient.__file__)
+    _install_script(bin_dir / "toybox", toybox.__file__)
+    toybox_applets = sorted(toybox.HASHES)
+    for name in [*tool_names, *toybox_applets, "sh"]:
         link = bin_dir / name
         if link.is_symlink() or link.exists():
             link.unlink()
     for name in tool_names:
         (bin_dir / name).symlink_to("vphone-tool")
+    for name in toybox_applets:     # as on Android: /system/bin/md5sum -> toybox
+        (bin_dir / name).symlink_to("toybox")
     (bin_dir / "sh").symlink_to("/bin/sh")
     xbin = fs_root / "system" / "xbin"
     xbin.mkdir(exist_ok=True)

@@ -37,6 +37,7 @@ from harness.errors import ProfileError, VirtualPhoneError
 from harness.virtual.appstate import AppOpEntry, AppStore, PermissionGrant
 from harness.virtual.buildprops import build_prop_text, build_properties
 from harness.virtual.jsonfile import read_json, write_json
+from harness.virtual.location import LocationService
 from harness.virtual.logbuffer import LogBuffer
 from harness.virtual.profile import PackageSpec, Profile, load_profile, profile_from_text
 from harness.virtual.providers import ProviderStore
@@ -64,6 +65,9 @@ class PhoneState:
         self.providers = ProviderStore(self._vphone)
         self.logbuffer = LogBuffer(self._vphone / "logcat.db")
         self.apps = AppStore(self._vphone, self._lock, self.device_path)
+        # The switch is a setting (persistent); test providers are memory only, gone at reboot as on Android.
+        self.location = LocationService(lambda: self.get_setting("secure", "location_mode"),
+                                        lambda mode: self.put_setting("secure", "location_mode", mode))
 
     # --- lifecycle --------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from harness.virtual.ui import current_screen, dump_xml, press_key, render_png
+from harness.virtual.ui import current_screen, dump_xml, focused_editable, press_key, render_png
 
 if TYPE_CHECKING:
     from harness.virtual.processes import ProcessTable
@@ -148,7 +148,7 @@ class UiAutomatorService:
             "swipe": self.swipe, "drag": self.swipe, "pressKey": self.press_key,
             "pressKeyCode": self.press_key_code, "injectInputEvent": self.inject_input_event,
             "setClipboard": self.set_clipboard, "getClipboard": lambda: self._clipboard,
-            "pasteClipboard": self.paste_clipboard, "clearInputText": lambda: self._record("clear_text"),
+            "pasteClipboard": self.paste_clipboard, "clearInputText": self.clear_input_text,
             "takeScreenshot": self.take_screenshot, "wakeUp": lambda: None, "sleep": lambda: None,
             "isScreenOn": lambda: True, "freezeRotation": lambda *_: None, "setOrientation": lambda *_: None,
             "getLastToast": lambda: None, "clearLastToast": lambda: None, "makeToast": lambda *_: True,
@@ -263,18 +263,31 @@ class UiAutomatorService:
     def get_text(self, selector: dict[str, Any]) -> str:
         return self._one(selector).text
 
-    def set_text(self, selector: dict[str, Any], text: str) -> bool:
-        """Focus the field (a tap on it), then type: the model's screens take text where focused."""
+    def set_text(self, selector: dict[str, Any], text: str | None) -> bool:
+        """AutomatorServiceImpl.setText: a click on the object (it focuses a field), then
+        UiObject2.setText, i.e. ACTION_SET_TEXT: the field's text is replaced, never appended to.
+        A view that is not editable keeps its text, and the call still answers true."""
         node = self._one(selector)
         left, top, right, bottom = node.bounds
         self._tap((left + right) // 2, (top + bottom) // 2)
-        self._record("text", text=text)
-        current_screen(self.processes).on_text(text)
+        self._record("set_text", text=text or "")
+        current_screen(self.processes).on_set_text(node, text or "")
         return True
 
     def clear_text_field(self, selector: dict[str, Any]) -> None:
-        self._one(selector)
+        """UiObject2.clear: ACTION_SET_TEXT with "", without a click first."""
+        node = self._one(selector)
         self._record("clear_text")
+        current_screen(self.processes).on_set_text(node, "")
+
+    def clear_input_text(self) -> None:
+        """d.clear_text() without the AdbKeyboard: empty the field that has the input focus."""
+        self._record("clear_text")
+        screen = current_screen(self.processes)
+        root, _, _ = self._tree()
+        focused = focused_editable(root)
+        if focused is not None:
+            screen.on_set_text(focused, "")
 
     def click(self, *args: Any) -> bool:
         """``click(x, y)``, ``click(x, y, duration_ms)`` (long click) or ``click(selector)``."""
@@ -346,6 +359,7 @@ class UiAutomatorService:
         self._clipboard = text
 
     def paste_clipboard(self) -> None:
+        """ACTION_PASTE on the focused field: the clip goes in at the cursor (its end), like typing."""
         if self._clipboard:
             self._record("text", text=self._clipboard)
             current_screen(self.processes).on_text(self._clipboard)

@@ -45,6 +45,7 @@ class UiNode:
     checkable: bool = False
     checked: bool = False
     clickable: bool = False
+    editable: bool = False       # AccessibilityNodeInfo.isEditable: not in the dump, decides ACTION_SET_TEXT
     enabled: bool = True
     focusable: bool = False
     focused: bool = False
@@ -74,11 +75,32 @@ class Screen(Protocol):
 
     def on_tap(self, x: int, y: int) -> None: ...
 
-    def on_text(self, text: str) -> None: ...
+    def on_text(self, text: str) -> None:
+        """Text committed at the cursor of the focused field (an IME or ``input text`` typing)."""
+        ...
+
+    def on_set_text(self, node: UiNode, text: str) -> bool:
+        """ACTION_SET_TEXT on ``node`` (a view of this screen): its whole text becomes ``text``.
+
+        False when the view is not editable; Android then leaves it unchanged.
+        """
+        ...
 
     def on_key(self, code: int) -> bool:
         """Handle a key; return False to let the system handle it (BACK leaves the app)."""
         ...
+
+
+def focused_editable(root: UiNode) -> UiNode | None:
+    """The visible editable view holding the input focus: where an IME's InputConnection writes."""
+    return next((node for node in _visible_nodes(root) if node.editable and node.focused), None)
+
+
+def _visible_nodes(node: UiNode) -> Iterator[UiNode]:
+    if node.visible:
+        yield node
+        for child in node.children:
+            yield from _visible_nodes(child)
 
 
 def clickable_at(root: UiNode, x: int, y: int) -> UiNode | None:
@@ -112,6 +134,9 @@ class LabelScreen:
 
     def on_text(self, text: str) -> None:
         pass
+
+    def on_set_text(self, node: UiNode, text: str) -> bool:
+        return False
 
     def on_key(self, code: int) -> bool:
         return False
@@ -155,6 +180,9 @@ class HomeScreen:
 
     def on_text(self, text: str) -> None:
         pass
+
+    def on_set_text(self, node: UiNode, text: str) -> bool:
+        return False
 
     def on_key(self, code: int) -> bool:
         return code in (KEYCODE_HOME, KEYCODE_BACK)   # nowhere further back than home

@@ -102,6 +102,9 @@ def test_app_screens_plug_in(tmp_path: Path) -> None:
         def on_text(self, text: str) -> None:
             pass
 
+        def on_set_text(self, node: UiNode, text: str) -> bool:
+            return False
+
         def on_key(self, code: int) -> bool:
             return True
 

@@ -15,6 +15,7 @@ from harness.virtual.tools import (
     dumpsys,
     ime,
     input,
+    location,
     logcat,
     misc,
     pm,
@@ -33,6 +34,7 @@ SERVICES: dict[str, Tool] = {
     "window": input.wm,
     "input": input.input_tool,
     "connectivity": misc.connectivity,
+    "location": location.location,
 }
 
 TOOLS: dict[str, Tool] = {

@@ -6,6 +6,7 @@ public class Location {
     private double longitude;
     private float accuracy;
     private long time;
+    private boolean mock;
 
     public Location(String provider) { this.provider = provider; }
 
@@ -18,6 +19,11 @@ public class Location {
     public void setAccuracy(float accuracy) { this.accuracy = accuracy; }
     public long getTime() { return time; }
     public void setTime(long time) { this.time = time; }
+    /** True for a location from a test provider (API 31; isFromMockProvider before). */
+    public boolean isMock() { return mock; }
+    public void setMock(boolean mock) { this.mock = mock; }
+    @Deprecated
+    public boolean isFromMockProvider() { return mock; }
 
     @Override
     public String toString() { return "Location[" + provider + " " + latitude + "," + longitude + " acc=" + accuracy + "]"; }

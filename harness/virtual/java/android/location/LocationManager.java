@@ -9,11 +9,20 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
-/** android.location.LocationManager; the fix comes from SystemBridge, callbacks run inline. */
+/**
+ * android.location.LocationManager; fixes come from SystemBridge, callbacks run inline.
+ *
+ * The phone's "location" section is {"enabled": bool, "providers": {name: {"enabled": bool, "fix": {...}}}}:
+ * the master switch and each provider as `cmd location` left them (a test provider's fix replaces the
+ * real one).  A snapshot file may instead give one fix for every provider: {"provider", "latitude", ...}.
+ * With location off, or the provider disabled, there is no location: getLastKnownLocation returns null,
+ * updates never come and getCurrentLocation delivers null, as on Android.
+ */
 public class LocationManager {
     public static final String GPS_PROVIDER = "gps";
     public static final String NETWORK_PROVIDER = "network";
     public static final String FUSED_PROVIDER = "fused";
+    public static final String PASSIVE_PROVIDER = "passive";
     private final Context context;
 
     /** @hide */
@@ -27,17 +36,41 @@ public class LocationManager {
         }
     }
 
+    private static Map<String, Object> section() {
+        return SystemBridge.section("location");
+    }
+
+    private static boolean locationOn(Map<String, Object> m) {
+        return !m.isEmpty() && !Boolean.FALSE.equals(m.get("enabled"));
+    }
+
+    /** The provider's entry from the phone, or null when the section gives one fix for all. */
+    private static Map<String, Object> providerState(Map<String, Object> m, String name) {
+        Object providers = m.get("providers");
+        return providers instanceof Map ? SystemBridge.castMap(SystemBridge.castMap(providers).get(name)) : null;
+    }
+
     private static Location fix(String provider) {
         enforce();
-        Map<String, Object> m = SystemBridge.section("location");
-        if (m.isEmpty() || SystemBridge.appOpIgnored("FINE_LOCATION") && SystemBridge.appOpIgnored("COARSE_LOCATION")) {
-            return null;
+        Map<String, Object> m = section();
+        if (!locationOn(m) || SystemBridge.appOpIgnored("FINE_LOCATION") && SystemBridge.appOpIgnored("COARSE_LOCATION")) {
+            return null;  // location off: the location app-ops are restricted, providers report nothing
         }
-        Location l = new Location(provider != null ? provider : SystemBridge.str(m.get("provider"), GPS_PROVIDER));
-        l.setLatitude(SystemBridge.num(m.get("latitude"), 0));
-        l.setLongitude(SystemBridge.num(m.get("longitude"), 0));
-        l.setAccuracy((float) SystemBridge.num(m.get("accuracy"), 10));
-        l.setTime((long) SystemBridge.num(m.get("time"), System.currentTimeMillis()));
+        String name = provider != null ? provider : SystemBridge.str(m.get("provider"), GPS_PROVIDER);
+        Map<String, Object> f = m;
+        Map<String, Object> state = providerState(m, name);
+        if (state != null) {
+            f = SystemBridge.castMap(state.get("fix"));
+            if (!Boolean.TRUE.equals(state.get("enabled")) || f.isEmpty()) {
+                return null;
+            }
+        }
+        Location l = new Location(name);
+        l.setLatitude(SystemBridge.num(f.get("latitude"), 0));
+        l.setLongitude(SystemBridge.num(f.get("longitude"), 0));
+        l.setAccuracy((float) SystemBridge.num(f.get("accuracy"), 10));
+        l.setTime((long) SystemBridge.num(f.get("time"), System.currentTimeMillis()));
+        l.setMock(Boolean.TRUE.equals(f.get("mock")));
         return l;
     }
 
@@ -107,5 +140,14 @@ public class LocationManager {
         getCurrentLocation(provider, cancellationSignal, executor, consumer);
     }
 
-    public boolean isProviderEnabled(String provider) { return true; }
+    public boolean isProviderEnabled(String provider) {
+        Map<String, Object> m = section();
+        if (!locationOn(m)) {
+            return false;
+        }
+        Map<String, Object> state = providerState(m, provider);
+        return state == null || Boolean.TRUE.equals(state.get("enabled"));
+    }
+
+    public boolean isLocationEnabled() { return locationOn(section()); }
 }

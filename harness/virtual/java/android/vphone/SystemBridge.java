@@ -83,7 +83,7 @@ public final class SystemBridge {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> castMap(Object o) {
+    public static Map<String, Object> castMap(Object o) {
         return o instanceof Map ? (Map<String, Object>) o : Collections.emptyMap();
     }
 
