@@ -16,6 +16,7 @@ import Java from "frida-java-bridge";
 import { CATALOGUE } from "./catalogue.js";
 import { configure, flush, reportError } from "./envelope.js";
 import { runtimeOptions } from "./java_util.js";
+import { isHotSpot, settleJvmThread } from "./jvm_thread.js";
 import accounts from "./modules/accounts.js";
 import clipboard from "./modules/clipboard.js";
 import contacts from "./modules/contacts.js";
@@ -66,14 +67,24 @@ function postReady(report: Report): void {
 
 /*
  * frida-java-bridge on HotSpot applies method replacements on the next tick of the JS loop, so
- * init() resolves only after that: when it returns, every hook is live.
+ * init() resolves only after that: when it returns, every hook is live.  Applying them leaves the
+ * JS thread in a VM state that stops the app's next safepoint: settle it first (jvm_thread.ts).
  */
 function init(config: InitConfig): Promise<Report> {
   const report = installNow(config);
   return new Promise((resolve) => setTimeout(() => {
+    settle(report);
     postReady(report);
     resolve(report);
   }, 0));
+}
+
+function settle(report: Report): void {
+  try {
+    settleJvmThread();
+  } catch (e) {
+    report.skipped.push({ module: "java", target: "JS thread VM state", reason: String(e) });
+  }
 }
 
 let jvmExitHooked = false;
@@ -84,7 +95,7 @@ let jvmExitHooked = false;
  * thread enters DestroyJavaVM, flush and detach the JS thread so the program can exit.
  */
 function releaseVmOnDestroy(): void {
-  if (jvmExitHooked || Process.findModuleByName("libjvm.so") === null) return;
+  if (jvmExitHooked || !isHotSpot()) return;
   jvmExitHooked = true;
   const vm = Java.vm as unknown as { handle: NativePointer; detachCurrentThread(): void };
   const destroy = vm.handle.readPointer().add(3 * Process.pointerSize).readPointer();  // JNIInvokeInterface
@@ -137,7 +148,10 @@ function installNow(config: InitConfig): Report {
       if (returned) {
         // deferred: the app's class loader became ready after init() returned
         report.pending = [];
-        setTimeout(() => postReady(report), 0);
+        setTimeout(() => {
+          settle(report);
+          postReady(report);
+        }, 0);
       }
     });
     if (javaMods.some((m) => !installedModules.has(m.name))) {

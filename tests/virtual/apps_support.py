@@ -1,13 +1,18 @@
-"""Helpers for tests of the virtual phone's apps: the collectors' log and the screens' views."""
+"""Helpers for tests of the virtual phone's apps: the collectors' log, the screens' views and the
+apps' JVMs (host processes, which tests may inspect as ground truth)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from harness.device.device import Device
 from harness.virtual.manager import RunningPhone
@@ -61,3 +66,26 @@ def wait_for_log(device: Device, tag: str, needle: str, timeout: float = 20.0) -
             return text
         time.sleep(0.2)
     raise AssertionError(f"{needle!r} never logged under {tag}")
+
+
+def jdk_tool(name: str) -> str:
+    """A tool of the JDK that runs the apps (``jcmd``, ``jstack``), beside its ``java``."""
+    from harness.virtual.javac import java_executable
+
+    tool = Path(os.path.realpath(java_executable())).parent / name
+    if not tool.is_file():
+        pytest.skip(f"{name} is not installed beside {java_executable()}")
+    return str(tool)
+
+
+def thread_dump(pid: int, timeout: float = 120.0) -> str:
+    """``jcmd PID Thread.print``: a safepoint operation, so it completes only if every thread
+    attached to the VM can reach a safepoint; fails the test if it does not in ``timeout``."""
+    try:
+        result = subprocess.run([jdk_tool("jcmd"), str(pid), "Thread.print"], capture_output=True, text=True,
+                                timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no thread dump of pid {pid} in {timeout:g} s: the VM cannot reach a safepoint "
+                    "(a thread attached to it is stuck in _thread_in_vm?)")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
