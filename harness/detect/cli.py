@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,11 +110,13 @@ def run_detect(args: argparse.Namespace) -> int:
     notices: list[Notice] = []
     findings: list[Finding] = []
     read = 0
+    progress = _Progress(findings)
     try:
         if workers > 1:
             def count(items: int) -> None:
                 nonlocal read
                 read += items
+                progress.show(read)
 
             if args.jsonl is not None:
                 findings.extend(detect_jsonl(detector, args.jsonl, workers, errors.append, notices.append,
@@ -125,6 +128,8 @@ def run_detect(args: argparse.Namespace) -> int:
             for item in items:
                 read += 1
                 findings.extend(detector.scan_item(item, notices.append))
+                if not read % 256:
+                    progress.show(read)
     except DetectError as exc:  # the capture broke off: keep what was read before it
         if read == 0:
             raise
@@ -141,6 +146,25 @@ def run_detect(args: argparse.Namespace) -> int:
     if errors and read == 0:
         return 2
     return 1 if errors else 0
+
+
+class _Progress:
+    """A line on a terminal's stderr every few seconds of a long analysis (never in pipes or logs)."""
+
+    EVERY = 2.0
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        self.enabled = sys.stderr.isatty()
+        self.started = self.last = time.monotonic()
+
+    def show(self, items: int) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self.last >= self.EVERY:
+            self.last = now
+            sys.stderr.write(f"detect: {items} egress items analysed, {len(self.findings)} findings "
+                             f"({now - self.started:.0f} s)\n")
+            sys.stderr.flush()
 
 
 def _one_line(text: str) -> str:

@@ -18,6 +18,11 @@ from urllib.parse import unquote_to_bytes
 import brotli
 import zstandard
 
+try:
+    from harness.detect import _native
+except ImportError as exc:  # never fall back to a slow copy: one implementation, built by the set-up
+    raise ImportError(f"{exc}: the C scanners of harness.detect are not built; run scripts/setup.sh") from exc
+
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 _SAMPLE = 4096
@@ -61,6 +66,10 @@ def is_text(data: bytes) -> bool:
         # a sample may end inside a multi-byte character
         return exc.start >= len(sample) - 3 and len(sample) == _SAMPLE
     return len(sample[:256].translate(None, _PRINTABLE + bytes(range(0x80, 0x100)))) <= 8
+
+
+#: The first bytes ``sniff_compression`` can recognise (gzip, zstd, the zlib header's CMF byte).
+COMPRESSION_FIRST_BYTES = frozenset({0x1F, 0x28, *(window << 4 | 8 for window in range(8))})
 
 
 def sniff_compression(data: bytes) -> str | None:
@@ -161,9 +170,9 @@ def _may_be_base64(run: bytes) -> bool:
 
 def base64_spans(data: bytes) -> list[tuple[int, int]]:
     """Base64 runs of 12+ characters (9+ bytes decoded): shorter ones are mostly words, and what
-    decodes to noise is dropped later."""
-    return [match.span() for match in _BASE64_RUN.finditer(data.translate(_BASE64_TABLE))
-            if _may_be_base64(data[match.start():match.end()])]
+    decodes to noise is dropped later.  Runs that ``_may_be_base64`` rejects are left out; the scan
+    is C (``_native.c``) as it reads every byte of every layer."""
+    return _native.base64_spans(data)
 
 
 def runs(view: bytes, letter: bytes, minimum: int) -> Iterator[tuple[int, int]]:
@@ -181,8 +190,8 @@ def runs(view: bytes, letter: bytes, minimum: int) -> Iterator[tuple[int, int]]:
 
 
 def hex_spans(data: bytes) -> list[tuple[int, int]]:
-    """Even-length hex runs of 16+ characters."""
-    return [(start, end) for start, end in runs(data.translate(_HEX_TABLE), b"h", 16) if not (end - start) % 2]
+    """Even-length maximal hex runs of 16+ characters (scanned in C, ``_native.c``)."""
+    return _native.hex_spans(data)
 
 
 def base64_runs(data: bytes) -> Iterator[tuple[str, bytes]]:

@@ -109,8 +109,12 @@ def _children(layer: Layer, limits: Limits, notify: Notify, hint: str | None) ->
         if texts:
             yield Layer(texts, (*chain, "protobuf"))
         for blob in blobs:
-            # magic-less compression is only worth probing for in fields big enough to hold it
-            if decoders.sniff_compression(blob) is not None or (len(blob) >= 64 and _magicless_probe(blob)):
+            # magic-less compression is only worth probing for in fields big enough to hold it; a
+            # batch has hundreds of small binary fields, so the first byte rules most out unsniffed
+            if len(blob) >= 64:
+                if decoders.sniff_compression(blob) is not None or _magicless_probe(blob):
+                    yield Layer(blob, (*chain, "protobuf"))
+            elif blob[0] in decoders.COMPRESSION_FIRST_BYTES and decoders.sniff_compression(blob) is not None:
                 yield Layer(blob, (*chain, "protobuf"))
     # compressed bytes can pass for text, so every decoded layer gets a (cheap, probing) try
     elif chain:

@@ -64,9 +64,15 @@ def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -
     ]
 
 
+#: Printable bytes no decoder starts from: a piece made of these alone (most header values) needs
+#: no decoding but base64/hex runs, multipart (``--``) or a zlib header that happens to be printable.
+_INERT = bytes(sorted((set(range(0x20, 0x7F)) | set(b"\t\n\r")) - set(b"%\\+")))
+
+
 def _may_decode(piece: bytes) -> bool:
-    """Conservative: true whenever any decoder other than base64/hex runs could produce a layer."""
+    """Conservative: true whenever any decoder other than base64/hex runs could produce a layer
+    (percent, form and JSON escapes, binary bytes, multipart, compression)."""
     return (
-        b"%" in piece or b"\\" in piece or b"+" in piece or piece.startswith(b"--")
-        or decoders.has_binary(piece) or decoders.sniff_compression(piece) is not None
+        bool(piece.translate(None, _INERT)) or piece.startswith(b"--")
+        or decoders.sniff_compression(piece) is not None
     )

@@ -5,6 +5,11 @@ regular expression so look-alikes are rejected: IMEI and ICCID must pass the Luh
 exactly 15 digits, ICCIDs start with 89; values whose shape alone says little (IMSI, MEID, a
 version-4 UUID that may be an advertising ID) need a label such as ``imsi=`` or ``"adid":`` just
 before them, because request IDs and counters share their shape.
+
+Every layer goes through here, so the scan is C (``_native.structural_scan``, which states each
+rule): digit runs (IMSI, IMEI, ICCID), coordinate pairs, MEIDs, MAC addresses and advertising IDs,
+phone numbers.  E-mail addresses are rare and their pattern is involved, so only finding the '@'s
+worth trying is C; the pattern itself runs here.
 """
 
 from __future__ import annotations
@@ -15,33 +20,21 @@ from dataclasses import dataclass
 
 from harness.detect.decoders import class_table
 
-# Searches run on translated views of the layer (see decoders.class_table): digits -> "D",
-# hex digits -> "h", so each search is a literal-prefix scan rather than a per-byte class test.
-_DIGIT_TABLE = class_table({b"0123456789": b"D", b".": b"."})
-_HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h", b":": b":", b"-": b"-"})
-_LONG_DIGITS = re.compile(b"D" * 14 + b"+")
-_DECIMAL = re.compile(rb"D\.DDD")
-# two decimals close together: the only places a coordinate pair can be (telemetry is full of lone floats)
-_DECIMAL_PAIR = re.compile(rb"D\.DDD+ {1,30}D{1,3}\.DDD")
-# literal shapes in the hex view: found with bytes.find, several times faster than re on this view
-_MACS = (b"hh:hh:hh:hh:hh:hh", b"hh-hh-hh-hh-hh-hh")
-_UUID_SHAPE = b"hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"
-_UUID4 = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}")
-_MEID = re.compile(rb"(?i:meid)[\"' :=]{1,4}([0-9A-Fa-f]{14})(?![0-9A-Za-z])")
+try:
+    from harness.detect import _native
+except ImportError as exc:  # never fall back to a slow copy: one implementation, built by the set-up
+    raise ImportError(f"{exc}: the C scanners of harness.detect are not built; run scripts/setup.sh") from exc
+
 _EMAIL = re.compile(
     rb"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.([A-Za-z]{2,24})"
     rb"(?![A-Za-z0-9-])"
 )
-_E164 = re.compile(rb"(?<![0-9A-Za-z+])\+[1-9][0-9]{7,14}(?![0-9])")
-_COORDINATE_GAP = re.compile(rb"[\"']?\s*[,;&/ ]\s*(?:[\"']?[A-Za-z_]{1,12}[\"']?\s*[:=]\s*)?[\"']?")
-_DIGITS = frozenset(b"0123456789")
-_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_LOCAL_PART = _ALNUM | frozenset(b"._%+-")
-_AD_ID_LABELS = (b"adid", b"ad_id", b"gaid", b"aaid", b"idfa", b"advertising", b"adv_id", b"advertiserid")
-_IMSI_LABELS = (b"imsi", b"subscriberid", b"subscriber_id")
-_NOT_MACS = frozenset({"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:00"})  # Android's fake MAC
 _FILE_SUFFIXES = frozenset({b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"js", b"css", b"html"})
-_LABEL_WINDOW = 32
+# The hex-view shapes the C scan looks for (hex digit "h"); kept here as the statement of the shapes
+# that tests/detect/test_detect_fastpaths.py checks the scan against.
+_HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h", b":": b":", b"-": b"-"})
+_MACS = (b"hh:hh:hh:hh:hh:hh", b"hh-hh-hh-hh-hh-hh")
+_UUID_SHAPE = b"hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,90 +57,15 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _labelled(data: bytes, start: int, labels: tuple[bytes, ...]) -> bool:
-    before = data[max(0, start - _LABEL_WINDOW):start]
-    before = before[before.rfind(b"\x00") + 1:]  # a label never reaches across a NUL (see prescan)
-    before = before.lower().replace(b"-", b"").replace(b".", b"")
-    return any(label in before for label in labels)
-
-
 def find_structural(data: bytes) -> Iterator[StructuralHit]:
     """Every identifier-shaped value in one layer, look-alikes rejected."""
-    digit_view = data.translate(_DIGIT_TABLE)
-    yield from _numbers(data, digit_view)
-    yield from _coordinates(data, digit_view)
-    del digit_view
-    if b"eid" in data or b"EID" in data:
-        for match in _MEID.finditer(data):
-            yield StructuralHit("meid", match.group(1).decode("ascii").upper(), *match.span(1))
-    if b":" in data or b"-" in data:
-        yield from _hex_shapes(data)
-    if b"@" in data:
-        yield from _emails(data)
-    position = data.find(b"+")
-    while position >= 0:
-        number = _E164.match(data, position)
-        if number:
-            yield StructuralHit("phone_number", number.group().decode("ascii"), *number.span())
-        position = data.find(b"+", position + 1)
-
-
-def _numbers(data: bytes, digit_view: bytes) -> Iterator[StructuralHit]:
-    for match in _LONG_DIGITS.finditer(digit_view):
-        start, end = match.span()
-        if (start > 0 and data[start - 1] in _ALNUM) or (end < len(data) and data[end] in _ALNUM):
-            continue  # part of a token such as a hex string or a base64 run, not a number on its own
-        digits = data[start:end].decode("ascii")
-        if len(digits) == 15 and _labelled(data, start, _IMSI_LABELS):
-            if digits[:3] not in ("000", "001", "999"):
-                yield StructuralHit("imsi", digits, start, end)
-        elif len(digits) == 15 and luhn_valid(digits) and not digits.startswith("00"):
-            yield StructuralHit("imei", digits, start, end)
-        elif len(digits) in (19, 20) and digits.startswith("89") and luhn_valid(digits):
-            yield StructuralHit("iccid", digits, start, end)
-
-
-def _decimals(data: bytes, digit_view: bytes, pos: int, endpos: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of every decimal with 1-3 integer digits and 3+ decimals, sign included."""
-    for match in _DECIMAL.finditer(digit_view, pos, endpos):
-        point = match.start() + 1
-        start = point - 1
-        while start > 0 and data[start - 1] in _DIGITS and point - start < 4:
-            start -= 1
-        if start > 0 and data[start - 1] == 0x2D:  # minus sign
-            start -= 1
-        end = match.end()
-        while end < len(data) and data[end] in _DIGITS:
-            end += 1
-        before = data[start - 1] if start > 0 else 0
-        if before not in _DIGITS and before != 0x2E and (end >= len(data) or data[end] != 0x2E):
-            yield start, end
-
-
-def _coordinates(data: bytes, digit_view: bytes) -> Iterator[StructuralHit]:
-    reached = 0
-    for pair in _DECIMAL_PAIR.finditer(digit_view):
-        start = max(reached, pair.start() - 1)
-        for hit in _coordinate_pairs(data, digit_view, start, pair.end()):
-            reached = hit.end
-            yield hit
-
-
-def _coordinate_pairs(data: bytes, digit_view: bytes, pos: int, endpos: int) -> Iterator[StructuralHit]:
-    previous: tuple[int, int] | None = None
-    for current in _decimals(data, digit_view, pos, endpos):
-        if previous is not None and current[0] - previous[1] <= 30 and _COORDINATE_GAP.fullmatch(
-            data, previous[1], current[0]
-        ):
-            lat_text, lon_text = data[previous[0]:previous[1]], data[current[0]:current[1]]
-            lat, lon = float(lat_text), float(lon_text)
-            if (abs(lat) <= 90 and abs(lon) <= 180 and (abs(lat) >= 0.01 or abs(lon) >= 0.01)
-                    and len(lat_text.lstrip(b"-").split(b".")[0]) <= 2):
-                label = f"{lat_text.decode('ascii')},{lon_text.decode('ascii')}"
-                yield StructuralHit("location", label, previous[0], current[1])
-                previous = None
-                continue
-        previous = current
+    shaped, at_signs, phones = _native.structural_scan(data)
+    for hit in shaped:
+        yield StructuralHit(*hit)
+    if at_signs:
+        yield from _emails(data, at_signs)
+    for hit in phones:
+        yield StructuralHit(*hit)
 
 
 def _occurrences(view: bytes, literal: bytes) -> Iterator[tuple[int, int]]:
@@ -158,32 +76,14 @@ def _occurrences(view: bytes, literal: bytes) -> Iterator[tuple[int, int]]:
         start = view.find(literal, start + len(literal))
 
 
-def _hex_shapes(data: bytes) -> Iterator[StructuralHit]:
-    view = data.translate(_HEX_TABLE)
-    for shape in _MACS:
-        for start, end in _occurrences(view, shape):
-            if (start > 0 and view[start - 1] != 0x20) or (end < len(view) and view[end] != 0x20):
-                continue
-            mac = data[start:end].decode("ascii").lower().replace("-", ":")
-            if mac not in _NOT_MACS:
-                yield StructuralHit("wifi_mac", mac, start, end)
-    for start, end in _occurrences(view, _UUID_SHAPE):
-        if (start > 0 and view[start - 1] != 0x20) or (end < len(view) and view[end] != 0x20):
-            continue
-        if _UUID4.fullmatch(data, start, end) and _labelled(data, start, _AD_ID_LABELS):
-            yield StructuralHit("advertising_id", data[start:end].decode("ascii").lower(), start, end)
-
-
-def _emails(data: bytes) -> Iterator[StructuralHit]:
-    position, reached = data.find(b"@"), 0
-    while position >= 0:
-        if not (0 < position < len(data) - 4 and data[position - 1] in _LOCAL_PART
-                and data[position + 1] in _ALNUM):  # cheap test before the regex (binary has '@'s)
-            position = data.find(b"@", position + 1)
-            continue
+def _emails(data: bytes, at_signs: list[int]) -> Iterator[StructuralHit]:
+    """Addresses around the '@'s that passed the cheap test (an address byte either side)."""
+    reached = 0
+    for position in at_signs:
+        if position < reached:
+            continue  # inside the address just found
         match = _EMAIL.search(data, max(reached, position - 64), position + 256)
         if match and match.start() <= position < match.end():
             if match.group(1).lower() not in _FILE_SUFFIXES:
                 yield StructuralHit("email", match.group().decode("ascii"), *match.span())
             reached = match.end()
-        position = data.find(b"@", max(position + 1, reached))

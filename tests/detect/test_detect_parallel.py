@@ -8,6 +8,7 @@ import dataclasses
 import gzip
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,19 @@ def test_worker_count_must_be_positive(canary_file: Path, tmp_path: Path,
         main(["detect", "--canaries", str(canary_file), "--jsonl", str(tmp_path / "x"), "--workers", "0"])
     assert exited.value.code == 2
     assert "--workers: expected a whole number of at least 1, got '0'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_terminal_sees_progress(tmp_path: Path, canary_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str], workers: str) -> None:
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 2000)
+    monkeypatch.setattr(parallel, "_BLOCK", 500)
+    monkeypatch.setattr(detect_cli._Progress, "EVERY", 0.0)
+    capture = _jsonl(tmp_path / "c.jsonl", _events(600))
+    code, _, err = _detect(capsys, "--canaries", str(canary_file), "--jsonl", str(capture), "--workers", workers)
+    assert code == 1 and "detect:" not in err  # not a terminal: no progress lines
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, err = _detect(capsys, "--canaries", str(canary_file), "--jsonl", str(capture), "--workers", workers)
+    lines = [line for line in err.splitlines() if line.startswith("detect: ")]
+    assert lines and all("egress items analysed" in line for line in lines)
+    assert int(lines[-1].split()[1]) <= 600

@@ -1,0 +1,361 @@
+"""The previous pure-Python implementation of the byte-level scanners, kept as the test oracle.
+
+``harness.detect._native`` (C) replaced these functions; ``test_detect_native.py`` checks that it gives
+exactly what they give.  Copied verbatim from harness/detect/protobuf.py, decoders.py (``class_table``,
+``base64_spans``, ``runs``, ``hex_spans`` and their tables) and structural.py as they were before the port;
+do not "fix" anything here: a change of behaviour must show up as a failing equivalence test.  The
+one edit: structural.py's ``_HEX_TABLE`` is named ``_HEX_VIEW_TABLE`` here, as decoders.py has a
+``_HEX_TABLE`` of its own (``_PRINTABLE``, the other shared name, has the same value in both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# --- harness/detect/protobuf.py ---------------------------------------------------------------------
+
+_VARINT, _FIXED64, _LENGTH_DELIMITED, _FIXED32 = 0, 1, 2, 5
+_MAX_FIELD = (1 << 29) - 1
+_MIN_PAYLOAD = 4
+_MAX_NESTING = 16
+_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_WIRE_TYPES = frozenset((_VARINT, _FIXED64, _LENGTH_DELIMITED, _FIXED32))
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """(value, next position); raises IndexError or ValueError if malformed."""
+    result = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+        if shift >= 64:
+            raise ValueError("varint longer than 10 bytes")
+
+
+def looks_like_protobuf(data: bytes) -> bool:
+    """Cheap shape check on the first key: a known wire type and a non-zero field number."""
+    if len(data) < 2:
+        return False
+    first = data[0]
+    return first & 0x07 in (_VARINT, _FIXED64, _LENGTH_DELIMITED, _FIXED32) and first >> 3 != 0
+
+
+def length_delimited_fields(data: bytes, max_fields: int = 100_000) -> list[bytes] | None:
+    """Payloads of the length-delimited fields (4 bytes or more), or None if ``data`` is not protobuf.
+
+    Called for every candidate field of every message, so ``looks_like_protobuf`` and the checks of
+    the loop are inlined; a key below 8 is field 0.  An out-of-bounds length only makes ``pos``
+    overshoot, which rejects the message at the end."""
+    end = len(data)
+    if end < 2 or data[0] & 0x07 not in _WIRE_TYPES or data[0] < 8:
+        return None
+    payloads: list[bytes] = []
+    pos = fields = 0
+    try:
+        while pos < end:
+            key = data[pos]  # one-byte varints (fields 1-15, short lengths) are the common case
+            pos += 1
+            if key & 0x80:
+                key, pos = _varint(data, pos - 1)
+                if key < 8 or key >> 3 > _MAX_FIELD:
+                    return None
+            elif key < 8:
+                return None
+            wire = key & 0x07
+            if wire == _LENGTH_DELIMITED:
+                length = data[pos]
+                pos += 1
+                if length & 0x80:
+                    length, pos = _varint(data, pos - 1)
+                if length >= _MIN_PAYLOAD:
+                    payloads.append(data[pos:pos + length])
+                pos += length
+            elif wire == _VARINT:
+                while data[pos] & 0x80:
+                    pos += 1
+                pos += 1
+            elif wire == _FIXED64:
+                pos += 8
+            elif wire == _FIXED32:
+                pos += 4
+            else:  # groups (3, 4) are deprecated and 6, 7 do not exist
+                return None
+            fields += 1
+            if fields > max_fields:
+                return None
+    except (IndexError, ValueError):
+        return None
+    return payloads if pos == end else None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def flatten(data: bytes) -> tuple[bytes, list[bytes]] | None:
+    """(text fields joined by newlines, binary fields that are not messages), or None if not protobuf."""
+    fields = length_delimited_fields(data)
+    if fields is None:
+        return None
+    texts: list[bytes] = []
+    blobs: list[bytes] = []
+    _collect(fields, texts, blobs, 0)
+    return b"\n".join(texts), blobs
+
+
+def _collect(fields: list[bytes], texts: list[bytes], blobs: list[bytes], depth: int) -> None:
+    deeper = depth < _MAX_NESTING
+    for field in fields:
+        # a short message can look like text, but its first byte (a key of field 1-3) rarely can
+        control_first = field[0] < 0x20
+        nested = length_delimited_fields(field) if control_first and deeper else None
+        if nested is None:
+            if len(field.translate(None, _PRINTABLE)) <= len(field) // 10 or _is_utf8(field):
+                texts.append(field)
+                continue
+            if not control_first and deeper:
+                nested = length_delimited_fields(field)
+        if nested is not None:
+            _collect(nested, texts, blobs, depth + 1)
+        else:
+            blobs.append(field)
+
+
+# --- harness/detect/decoders.py ---------------------------------------------------------------------
+
+def class_table(classes: dict[bytes, bytes]) -> bytes:
+    """A ``bytes.translate`` table mapping each byte of a class to its letter, every other byte to ' '.
+
+    Searching the translated view for a literal such as ``AAAAAAAAAAAA+`` lets ``re`` use its fast
+    literal-prefix scan instead of testing a character class at every position (about 10x faster).
+    """
+    table = bytearray(b" " * 256)
+    for members, letter in classes.items():
+        for byte in members:
+            table[byte] = letter[0]
+    return bytes(table)
+
+
+_BASE64_TABLE = class_table({
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-": b"A",
+})
+_HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h"})
+_BASE64_RUN = re.compile(b"A" * 12 + b"+")  # runs are many (words): finditer beats ``runs`` here
+
+
+def _may_be_base64(run: bytes) -> bool:
+    """Real base64 mixes upper and lower case; one-case runs are snake_case words, hex or numbers
+    (hex goes to the hex decoder)."""
+    return not (run.islower() or run.isupper() or run.isdigit())
+
+
+def base64_spans(data: bytes) -> list[tuple[int, int]]:
+    """Base64 runs of 12+ characters (9+ bytes decoded): shorter ones are mostly words, and what
+    decodes to noise is dropped later."""
+    return [match.span() for match in _BASE64_RUN.finditer(data.translate(_BASE64_TABLE))
+            if _may_be_base64(data[match.start():match.end()])]
+
+
+def runs(view: bytes, letter: bytes, minimum: int) -> Iterator[tuple[int, int]]:
+    """Spans of the maximal runs of ``letter`` (at least ``minimum`` long) in a class view whose other
+    bytes are all spaces: ``re.finditer(letter * minimum + b"+")``, but found with ``bytes.find``
+    (several times faster when the letter is frequent and long runs are rare)."""
+    needle, space = letter * minimum, b" "
+    start = view.find(needle)
+    while start >= 0:
+        end = view.find(space, start + minimum)
+        if end < 0:
+            end = len(view)
+        yield start, end
+        start = view.find(needle, end)
+
+
+def hex_spans(data: bytes) -> list[tuple[int, int]]:
+    """Even-length hex runs of 16+ characters."""
+    return [(start, end) for start, end in runs(data.translate(_HEX_TABLE), b"h", 16) if not (end - start) % 2]
+
+
+# --- harness/detect/structural.py -------------------------------------------------------------------
+
+# Searches run on translated views of the layer (see decoders.class_table): digits -> "D",
+# hex digits -> "h", so each search is a literal-prefix scan rather than a per-byte class test.
+_DIGIT_TABLE = class_table({b"0123456789": b"D", b".": b"."})
+_HEX_VIEW_TABLE = class_table({b"0123456789abcdefABCDEF": b"h", b":": b":", b"-": b"-"})
+_LONG_DIGITS = re.compile(b"D" * 14 + b"+")
+_DECIMAL = re.compile(rb"D\.DDD")
+# two decimals close together: the only places a coordinate pair can be (telemetry is full of lone floats)
+_DECIMAL_PAIR = re.compile(rb"D\.DDD+ {1,30}D{1,3}\.DDD")
+# literal shapes in the hex view: found with bytes.find, several times faster than re on this view
+_MACS = (b"hh:hh:hh:hh:hh:hh", b"hh-hh-hh-hh-hh-hh")
+_UUID_SHAPE = b"hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"
+_UUID4 = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}")
+_MEID = re.compile(rb"(?i:meid)[\"' :=]{1,4}([0-9A-Fa-f]{14})(?![0-9A-Za-z])")
+_EMAIL = re.compile(
+    rb"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.([A-Za-z]{2,24})"
+    rb"(?![A-Za-z0-9-])"
+)
+_E164 = re.compile(rb"(?<![0-9A-Za-z+])\+[1-9][0-9]{7,14}(?![0-9])")
+_COORDINATE_GAP = re.compile(rb"[\"']?\s*[,;&/ ]\s*(?:[\"']?[A-Za-z_]{1,12}[\"']?\s*[:=]\s*)?[\"']?")
+_DIGITS = frozenset(b"0123456789")
+_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LOCAL_PART = _ALNUM | frozenset(b"._%+-")
+_AD_ID_LABELS = (b"adid", b"ad_id", b"gaid", b"aaid", b"idfa", b"advertising", b"adv_id", b"advertiserid")
+_IMSI_LABELS = (b"imsi", b"subscriberid", b"subscriber_id")
+_NOT_MACS = frozenset({"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:00"})  # Android's fake MAC
+_FILE_SUFFIXES = frozenset({b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"js", b"css", b"html"})
+_LABEL_WINDOW = 32
+
+
+@dataclass(frozen=True, slots=True)
+class StructuralHit:
+    """An identifier-shaped value at ``start:end`` of a layer."""
+
+    type: str
+    value: str
+    start: int
+    end: int
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = ord(char) - 48
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _labelled(data: bytes, start: int, labels: tuple[bytes, ...]) -> bool:
+    before = data[max(0, start - _LABEL_WINDOW):start]
+    before = before[before.rfind(b"\x00") + 1:]  # a label never reaches across a NUL (see prescan)
+    before = before.lower().replace(b"-", b"").replace(b".", b"")
+    return any(label in before for label in labels)
+
+
+def find_structural(data: bytes) -> Iterator[StructuralHit]:
+    """Every identifier-shaped value in one layer, look-alikes rejected."""
+    digit_view = data.translate(_DIGIT_TABLE)
+    yield from _numbers(data, digit_view)
+    yield from _coordinates(data, digit_view)
+    del digit_view
+    if b"eid" in data or b"EID" in data:
+        for match in _MEID.finditer(data):
+            yield StructuralHit("meid", match.group(1).decode("ascii").upper(), *match.span(1))
+    if b":" in data or b"-" in data:
+        yield from _hex_shapes(data)
+    if b"@" in data:
+        yield from _emails(data)
+    position = data.find(b"+")
+    while position >= 0:
+        number = _E164.match(data, position)
+        if number:
+            yield StructuralHit("phone_number", number.group().decode("ascii"), *number.span())
+        position = data.find(b"+", position + 1)
+
+
+def _numbers(data: bytes, digit_view: bytes) -> Iterator[StructuralHit]:
+    for match in _LONG_DIGITS.finditer(digit_view):
+        start, end = match.span()
+        if (start > 0 and data[start - 1] in _ALNUM) or (end < len(data) and data[end] in _ALNUM):
+            continue  # part of a token such as a hex string or a base64 run, not a number on its own
+        digits = data[start:end].decode("ascii")
+        if len(digits) == 15 and _labelled(data, start, _IMSI_LABELS):
+            if digits[:3] not in ("000", "001", "999"):
+                yield StructuralHit("imsi", digits, start, end)
+        elif len(digits) == 15 and luhn_valid(digits) and not digits.startswith("00"):
+            yield StructuralHit("imei", digits, start, end)
+        elif len(digits) in (19, 20) and digits.startswith("89") and luhn_valid(digits):
+            yield StructuralHit("iccid", digits, start, end)
+
+
+def _decimals(data: bytes, digit_view: bytes, pos: int, endpos: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every decimal with 1-3 integer digits and 3+ decimals, sign included."""
+    for match in _DECIMAL.finditer(digit_view, pos, endpos):
+        point = match.start() + 1
+        start = point - 1
+        while start > 0 and data[start - 1] in _DIGITS and point - start < 4:
+            start -= 1
+        if start > 0 and data[start - 1] == 0x2D:  # minus sign
+            start -= 1
+        end = match.end()
+        while end < len(data) and data[end] in _DIGITS:
+            end += 1
+        before = data[start - 1] if start > 0 else 0
+        if before not in _DIGITS and before != 0x2E and (end >= len(data) or data[end] != 0x2E):
+            yield start, end
+
+
+def _coordinates(data: bytes, digit_view: bytes) -> Iterator[StructuralHit]:
+    reached = 0
+    for pair in _DECIMAL_PAIR.finditer(digit_view):
+        start = max(reached, pair.start() - 1)
+        for hit in _coordinate_pairs(data, digit_view, start, pair.end()):
+            reached = hit.end
+            yield hit
+
+
+def _coordinate_pairs(data: bytes, digit_view: bytes, pos: int, endpos: int) -> Iterator[StructuralHit]:
+    previous: tuple[int, int] | None = None
+    for current in _decimals(data, digit_view, pos, endpos):
+        if previous is not None and current[0] - previous[1] <= 30 and _COORDINATE_GAP.fullmatch(
+            data, previous[1], current[0]
+        ):
+            lat_text, lon_text = data[previous[0]:previous[1]], data[current[0]:current[1]]
+            lat, lon = float(lat_text), float(lon_text)
+            if (abs(lat) <= 90 and abs(lon) <= 180 and (abs(lat) >= 0.01 or abs(lon) >= 0.01)
+                    and len(lat_text.lstrip(b"-").split(b".")[0]) <= 2):
+                label = f"{lat_text.decode('ascii')},{lon_text.decode('ascii')}"
+                yield StructuralHit("location", label, previous[0], current[1])
+                previous = None
+                continue
+        previous = current
+
+
+def _occurrences(view: bytes, literal: bytes) -> Iterator[tuple[int, int]]:
+    """Non-overlapping occurrences of ``literal``, leftmost first (as ``re.finditer`` of it)."""
+    start = view.find(literal)
+    while start >= 0:
+        yield start, start + len(literal)
+        start = view.find(literal, start + len(literal))
+
+
+def _hex_shapes(data: bytes) -> Iterator[StructuralHit]:
+    view = data.translate(_HEX_VIEW_TABLE)
+    for shape in _MACS:
+        for start, end in _occurrences(view, shape):
+            if (start > 0 and view[start - 1] != 0x20) or (end < len(view) and view[end] != 0x20):
+                continue
+            mac = data[start:end].decode("ascii").lower().replace("-", ":")
+            if mac not in _NOT_MACS:
+                yield StructuralHit("wifi_mac", mac, start, end)
+    for start, end in _occurrences(view, _UUID_SHAPE):
+        if (start > 0 and view[start - 1] != 0x20) or (end < len(view) and view[end] != 0x20):
+            continue
+        if _UUID4.fullmatch(data, start, end) and _labelled(data, start, _AD_ID_LABELS):
+            yield StructuralHit("advertising_id", data[start:end].decode("ascii").lower(), start, end)
+
+
+def _emails(data: bytes) -> Iterator[StructuralHit]:
+    position, reached = data.find(b"@"), 0
+    while position >= 0:
+        if not (0 < position < len(data) - 4 and data[position - 1] in _LOCAL_PART
+                and data[position + 1] in _ALNUM):  # cheap test before the regex (binary has '@'s)
+            position = data.find(b"@", position + 1)
+            continue
+        match = _EMAIL.search(data, max(reached, position - 64), position + 256)
+        if match and match.start() <= position < match.end():
+            if match.group(1).lower() not in _FILE_SUFFIXES:
+                yield StructuralHit("email", match.group().decode("ascii"), *match.span())
+            reached = match.end()
+        position = data.find(b"@", max(position + 1, reached))
