@@ -13,7 +13,6 @@ import binascii
 import re
 import zlib
 from collections.abc import Iterator
-from urllib.parse import unquote_to_bytes
 
 import brotli
 import zstandard
@@ -31,26 +30,6 @@ _PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
 _JSON_ESCAPE = re.compile(rb'\\u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|\\(["\\/bfnrt])')
 _JSON_SIMPLE = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", b"n": b"\n",
                 b"r": b"\r", b"t": b"\t"}
-
-
-def class_table(classes: dict[bytes, bytes]) -> bytes:
-    """A ``bytes.translate`` table mapping each byte of a class to its letter, every other byte to ' '.
-
-    Searching the translated view for a literal such as ``AAAAAAAAAAAA+`` lets ``re`` use its fast
-    literal-prefix scan instead of testing a character class at every position (about 10x faster).
-    """
-    table = bytearray(b" " * 256)
-    for members, letter in classes.items():
-        for byte in members:
-            table[byte] = letter[0]
-    return bytes(table)
-
-
-_BASE64_TABLE = class_table({
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-": b"A",
-})
-_HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h"})
-_BASE64_RUN = re.compile(b"A" * 12 + b"+")  # runs are many (words): finditer beats ``runs`` here
 
 
 def is_text(data: bytes) -> bool:
@@ -113,7 +92,7 @@ def decompress(kind: str, data: bytes, cap: int) -> tuple[bytes, bool, bool] | N
 def percent_decoded(data: bytes) -> bytes | None:
     if b"%" not in data or _PERCENT.search(data) is None:
         return None
-    return unquote_to_bytes(data)
+    return _native.percent_decode(data)
 
 
 def looks_like_form(data: bytes) -> bool:
@@ -125,7 +104,7 @@ def form_decoded(data: bytes) -> bytes | None:
     """application/x-www-form-urlencoded: '+' is a space, then percent escapes."""
     if b"+" not in data or b"=" not in data:
         return None
-    return unquote_to_bytes(data.replace(b"+", b" "))
+    return _native.percent_decode(data, plus_as_space=True)
 
 
 def has_binary(data: bytes) -> bool:
@@ -139,7 +118,7 @@ def binary_form_values(data: bytes, max_pairs: int = 1000) -> Iterator[bytes]:
     for pair in query.split(b"&", max_pairs)[:max_pairs]:
         _, sep, value = pair.partition(b"=")
         if sep and b"%" in value:
-            decoded = unquote_to_bytes(value)
+            decoded = _native.percent_decode(value)
             if decoded.translate(None, _PRINTABLE):  # any binary byte: printable text is covered whole
                 yield decoded
 
@@ -162,31 +141,11 @@ def _json_escape(match: re.Match[bytes]) -> bytes:
     return chr(code).encode("utf-8", "surrogatepass") + suffix
 
 
-def _may_be_base64(run: bytes) -> bool:
-    """Real base64 mixes upper and lower case; one-case runs are snake_case words, hex or numbers
-    (hex goes to the hex decoder)."""
-    return not (run.islower() or run.isupper() or run.isdigit())
-
-
 def base64_spans(data: bytes) -> list[tuple[int, int]]:
     """Base64 runs of 12+ characters (9+ bytes decoded): shorter ones are mostly words, and what
-    decodes to noise is dropped later.  Runs that ``_may_be_base64`` rejects are left out; the scan
-    is C (``_native.c``) as it reads every byte of every layer."""
+    decodes to noise is dropped later.  Runs of one case only (snake_case words, hex, numbers) are
+    left out: real base64 mixes cases.  The scan is C (``_native.c``): it reads every byte of every layer."""
     return _native.base64_spans(data)
-
-
-def runs(view: bytes, letter: bytes, minimum: int) -> Iterator[tuple[int, int]]:
-    """Spans of the maximal runs of ``letter`` (at least ``minimum`` long) in a class view whose other
-    bytes are all spaces: ``re.finditer(letter * minimum + b"+")``, but found with ``bytes.find``
-    (several times faster when the letter is frequent and long runs are rare)."""
-    needle, space = letter * minimum, b" "
-    start = view.find(needle)
-    while start >= 0:
-        end = view.find(space, start + minimum)
-        if end < 0:
-            end = len(view)
-        yield start, end
-        start = view.find(needle, end)
 
 
 def hex_spans(data: bytes) -> list[tuple[int, int]]:

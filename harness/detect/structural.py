@@ -18,8 +18,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.detect.decoders import class_table
-
 try:
     from harness.detect import _native
 except ImportError as exc:  # never fall back to a slow copy: one implementation, built by the set-up
@@ -29,12 +27,8 @@ _EMAIL = re.compile(
     rb"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.([A-Za-z]{2,24})"
     rb"(?![A-Za-z0-9-])"
 )
+_DOMAIN_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
 _FILE_SUFFIXES = frozenset({b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"js", b"css", b"html"})
-# The hex-view shapes the C scan looks for (hex digit "h"); kept here as the statement of the shapes
-# that tests/detect/test_detect_fastpaths.py checks the scan against.
-_HEX_TABLE = class_table({b"0123456789abcdefABCDEF": b"h", b":": b":", b"-": b"-"})
-_MACS = (b"hh:hh:hh:hh:hh:hh", b"hh-hh-hh-hh-hh-hh")
-_UUID_SHAPE = b"hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +62,28 @@ def find_structural(data: bytes) -> Iterator[StructuralHit]:
         yield StructuralHit(*hit)
 
 
-def _occurrences(view: bytes, literal: bytes) -> Iterator[tuple[int, int]]:
-    """Non-overlapping occurrences of ``literal``, leftmost first (as ``re.finditer`` of it)."""
-    start = view.find(literal)
-    while start >= 0:
-        yield start, start + len(literal)
-        start = view.find(literal, start + len(literal))
-
-
 def _emails(data: bytes, at_signs: list[int]) -> Iterator[StructuralHit]:
     """Addresses around the '@'s that passed the cheap test (an address byte either side)."""
     reached = 0
     for position in at_signs:
         if position < reached:
             continue  # inside the address just found
-        match = _EMAIL.search(data, max(reached, position - 64), position + 256)
-        if match and match.start() <= position < match.end():
+        match = _email_around(data, position, reached)
+        if match is not None:
             if match.group(1).lower() not in _FILE_SUFFIXES:
                 yield StructuralHit("email", match.group().decode("ascii"), *match.span())
             reached = match.end()
+
+
+def _email_around(data: bytes, position: int, reached: int) -> re.Match[bytes] | None:
+    """The address whose '@' is at ``position``, if any.  An address-like run just before it (one the
+    cheap test rejected, such as "a@-b.com") must not hide it, so every match in the window is
+    looked at; a domain that runs on past the window is longer than any real one (253 bytes)."""
+    window_end = position + 256
+    for match in _EMAIL.finditer(data, max(reached, position - 64), window_end):
+        if match.start() > position:
+            return None
+        if position < match.end():
+            cut = match.end() == window_end < len(data) and data[window_end] in _DOMAIN_BYTES
+            return None if cut else match
+    return None

@@ -3,9 +3,14 @@
 ``harness.detect._native`` (C) replaced these functions; ``test_detect_native.py`` checks that it gives
 exactly what they give.  Copied verbatim from harness/detect/protobuf.py, decoders.py (``class_table``,
 ``base64_spans``, ``runs``, ``hex_spans`` and their tables) and structural.py as they were before the port;
-do not "fix" anything here: a change of behaviour must show up as a failing equivalence test.  The
-one edit: structural.py's ``_HEX_TABLE`` is named ``_HEX_VIEW_TABLE`` here, as decoders.py has a
-``_HEX_TABLE`` of its own (``_PRINTABLE``, the other shared name, has the same value in both).
+do not "fix" anything here unless the implementation is fixed the same way: a change of behaviour
+must show up as a failing equivalence test.  Edits: structural.py's ``_HEX_TABLE`` is named
+``_HEX_VIEW_TABLE`` here, as decoders.py has a ``_HEX_TABLE`` of its own (``_PRINTABLE``, the other
+shared name, has the same value in both); and two false negatives found by the port were fixed in
+both places: an MEID label in mixed case ("MEiD") was skipped unless "eid" or "EID" occurred
+elsewhere, and an e-mail address was missed when an address-like run the cheap test rejects
+("a@-b.com") stood just before it (e-mail addresses are still found in Python: ``_emails`` here is
+the implementation's logic, and a domain cut by the search window is no longer an address).
 """
 
 from __future__ import annotations
@@ -249,9 +254,8 @@ def find_structural(data: bytes) -> Iterator[StructuralHit]:
     yield from _numbers(data, digit_view)
     yield from _coordinates(data, digit_view)
     del digit_view
-    if b"eid" in data or b"EID" in data:
-        for match in _MEID.finditer(data):
-            yield StructuralHit("meid", match.group(1).decode("ascii").upper(), *match.span(1))
+    for match in _MEID.finditer(data):
+        yield StructuralHit("meid", match.group(1).decode("ascii").upper(), *match.span(1))
     if b":" in data or b"-" in data:
         yield from _hex_shapes(data)
     if b"@" in data:
@@ -353,9 +357,23 @@ def _emails(data: bytes) -> Iterator[StructuralHit]:
                 and data[position + 1] in _ALNUM):  # cheap test before the regex (binary has '@'s)
             position = data.find(b"@", position + 1)
             continue
-        match = _EMAIL.search(data, max(reached, position - 64), position + 256)
-        if match and match.start() <= position < match.end():
+        match = _email_around(data, position, reached)
+        if match is not None:
             if match.group(1).lower() not in _FILE_SUFFIXES:
                 yield StructuralHit("email", match.group().decode("ascii"), *match.span())
             reached = match.end()
         position = data.find(b"@", max(position + 1, reached))
+
+
+def _email_around(data: bytes, position: int, reached: int) -> re.Match[bytes] | None:
+    window_end = position + 256  # a domain is at most 253 bytes long
+    for match in _EMAIL.finditer(data, max(reached, position - 64), window_end):
+        if match.start() > position:
+            return None
+        if position < match.end():
+            cut = match.end() == window_end < len(data) and data[window_end] in _DOMAIN_BYTES
+            return None if cut else match
+    return None
+
+
+_DOMAIN_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from random import Random
+from urllib.parse import unquote_to_bytes
 
 import pytest
 import reference_scans as oracle
@@ -364,3 +365,15 @@ def test_an_unbuilt_extension_fails_loudly() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode != 0 and "run scripts/setup.sh" in result.stderr
 
+
+
+PERCENTISH = st.lists(st.one_of(st.sampled_from([b"%", b"+", b"%2", b"%41", b"%fF", b"%g1", b"%%", b"%2B"]),
+                                st.binary(max_size=4)), max_size=20).map(b"".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(data=st.one_of(PERCENTISH, st.binary(max_size=60)))
+def test_percent_decode_equals_the_standard_library(data: bytes) -> None:
+    assert _native.percent_decode(data) == unquote_to_bytes(data)
+    assert _native.percent_decode(data, plus_as_space=True) == unquote_to_bytes(data.replace(b"+", b" "))
+    assert _native.percent_decode(memoryview(data)) == unquote_to_bytes(data)

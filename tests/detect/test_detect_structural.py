@@ -51,3 +51,19 @@ def test_shapes_are_found(data: bytes, expected: list[tuple[str, str]]) -> None:
 )
 def test_look_alikes_are_rejected(data: bytes) -> None:
     assert _found(data) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # a label in mixed case is still a label
+        (b'"MEiD": "A0000012345678"', [("meid", "A0000012345678")]),
+        # an address-like run the cheap test rejects does not hide the address after it
+        (b"a@-b.com x@y.com", [("email", "x@y.com")]),
+        # a "domain" longer than any real one is not cut down to an address
+        (b"u@" + b".".join([b"a" * 40] * 8) + b".com", []),
+        (b"u@" + b".".join([b"a" * 50] * 4) + b".com", [("email", "u@" + ".".join(["a" * 50] * 4) + ".com")]),
+    ],
+)
+def test_fixed_false_negatives_and_positives(data: bytes, expected: list[tuple[str, str]]) -> None:
+    assert _found(data) == expected

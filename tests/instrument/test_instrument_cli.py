@@ -78,8 +78,12 @@ def test_trace_user_errors_exit_2(tmp_path: Path, agent_args: list[str],
     assert "missing.run: no such run file" in capsys.readouterr().err
 
 
+# Ctrl-C raises KeyboardInterrupt even when the tests were started in the background, where the
+# shell leaves SIGINT ignored and Python then keeps it so (a user's foreground `harness` has it).
 RUNNER = """
+import signal
 import sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from harness.cli import main
 if sys.argv[1] == "contract":
     from harness.instrument import trace
