@@ -124,7 +124,9 @@ static int get_buffer(PyObject *object, Py_buffer *view)
 /* UTF-8, exactly as strict as bytes.decode("utf-8"): no overlong forms, no surrogates, nothing past */
 /* U+10FFFF, no truncated sequence.                                                                   */
 
-static int utf8_valid(const unsigned char *data, Py_ssize_t length)
+/* Where bytes.decode("utf-8") fails: the index of the first byte of the first invalid (or truncated)
+ * sequence, which is UnicodeDecodeError.start; -1 if the whole is valid. */
+static Py_ssize_t utf8_error_at(const unsigned char *data, Py_ssize_t length)
 {
     Py_ssize_t i = 0;
     while (i < length) {
@@ -149,16 +151,70 @@ static int utf8_valid(const unsigned char *data, Py_ssize_t length)
             else if (lead == 0xf4) high = 0x8f; /* past U+10FFFF */
         }
         else {
-            return 0;
+            return i;
         }
-        if (length - i < size) return 0;
-        if (data[i + 1] < low || data[i + 1] > high) return 0;
+        if (length - i < size) return i;
+        if (data[i + 1] < low || data[i + 1] > high) return i;
         for (Py_ssize_t k = 2; k < size; k++) {
-            if ((data[i + k] & 0xc0) != 0x80) return 0;
+            if ((data[i + k] & 0xc0) != 0x80) return i;
         }
         i += size;
     }
-    return 1;
+    return -1;
+}
+
+static int utf8_valid(const unsigned char *data, Py_ssize_t length) { return utf8_error_at(data, length) < 0; }
+
+static inline int is_printable(unsigned char byte)
+{
+    return (byte >= 0x20 && byte < 0x7f) || byte == '\t' || byte == '\n' || byte == '\r';
+}
+
+#define TEXT_SAMPLE 4096
+
+/* decoders.is_text: mostly printable ASCII, or valid UTF-8 with few control bytes, judged on the first
+ * 4 KiB (a full sample may end inside a character).  Called on every layer, binary ones included,
+ * where Python's version paid for a UnicodeDecodeError each time. */
+static PyObject *native_is_text(PyObject *module, PyObject *argument)
+{
+    Py_buffer view;
+    (void)module;
+    if (get_buffer(argument, &view) < 0) return NULL;
+    const unsigned char *data = view.buf;
+    Py_ssize_t length = view.len < TEXT_SAMPLE ? view.len : TEXT_SAMPLE, unprintable = 0;
+    int text = 0;
+    if (length > 0) {
+        for (Py_ssize_t i = 0; i < length; i++) unprintable += !is_printable(data[i]);
+        if (unprintable <= length / 10) {
+            text = 1;
+        }
+        else {
+            Py_ssize_t error = utf8_error_at(data, length);
+            if (error >= 0) {
+                text = error >= length - 3 && length == TEXT_SAMPLE;
+            }
+            else {
+                Py_ssize_t head = length < 256 ? length : 256, control = 0;
+                for (Py_ssize_t i = 0; i < head; i++) control += data[i] < 0x80 && !is_printable(data[i]);
+                text = control <= 8;
+            }
+        }
+    }
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(text);
+}
+
+/* decoders.has_binary: any byte that is not printable ASCII, tab or newline; stops at the first. */
+static PyObject *native_has_binary(PyObject *module, PyObject *argument)
+{
+    Py_buffer view;
+    (void)module;
+    if (get_buffer(argument, &view) < 0) return NULL;
+    const unsigned char *data = view.buf;
+    int binary = 0;
+    for (Py_ssize_t i = 0; i < view.len && !binary; i++) binary = !is_printable(data[i]);
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(binary);
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -1067,6 +1123,8 @@ static PyMethodDef native_methods[] = {
     {"base64_spans", native_base64_spans, METH_O, base64_spans_doc},
     {"hex_spans", native_hex_spans, METH_O, hex_spans_doc},
     {"structural_scan", native_structural_scan, METH_O, structural_scan_doc},
+    {"is_text", native_is_text, METH_O, "is_text(data)\n--\n\nMostly printable ASCII, or valid UTF-8 (on a 4 KiB sample)."},
+    {"has_binary", native_has_binary, METH_O, "has_binary(data)\n--\n\nAny byte other than printable ASCII, tab, CR, LF."},
     {"percent_decode", (PyCFunction)(void (*)(void))native_percent_decode, METH_VARARGS | METH_KEYWORDS,
      percent_decode_doc},
     {NULL, NULL, 0, NULL},

@@ -33,18 +33,8 @@ _JSON_SIMPLE = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", 
 
 
 def is_text(data: bytes) -> bool:
-    """Mostly printable ASCII, or valid UTF-8 (judged on a sample of large layers)."""
-    sample = data[:_SAMPLE]
-    if not sample:
-        return False
-    if len(sample.translate(None, _PRINTABLE)) <= len(sample) // 10:
-        return True
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a sample may end inside a multi-byte character
-        return exc.start >= len(sample) - 3 and len(sample) == _SAMPLE
-    return len(sample[:256].translate(None, _PRINTABLE + bytes(range(0x80, 0x100)))) <= 8
+    """Mostly printable ASCII, or valid UTF-8 (judged on the first 4 KiB; C, ``_native.c``)."""
+    return _native.is_text(data)
 
 
 #: The first bytes ``sniff_compression`` can recognise (gzip, zstd, the zlib header's CMF byte).
@@ -108,7 +98,8 @@ def form_decoded(data: bytes) -> bytes | None:
 
 
 def has_binary(data: bytes) -> bool:
-    return bool(data.translate(None, _PRINTABLE))
+    """Any byte other than printable ASCII, tab, CR and LF (C, ``_native.c``)."""
+    return _native.has_binary(data)
 
 
 def binary_form_values(data: bytes, max_pairs: int = 1000) -> Iterator[bytes]:

@@ -54,10 +54,13 @@ class EgressItem:
     channel: str = "net"  # "net" or "sms"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpRequest:
+    """A raw request split up; header names are lower-cased, values kept as the bytes that were sent
+    (decoding them, as latin-1 or anything else, would turn UTF-8 text into something no canary matches)."""
+
     target: bytes
-    headers: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, bytes], ...]
     body: bytes
 
 
@@ -71,15 +74,17 @@ def parse_http_request(data: bytes) -> HttpRequest | None:
         head_end, gap = data.find(b"\n\n"), 2
     if head_end < 0:  # headers only, or cut off by the capture cap
         head_end, gap = len(data), 0
-    headers: list[tuple[str, str]] = []
+    headers: list[tuple[str, bytes]] = []
+    chunked = False
     for raw in data[line.end():head_end].splitlines():
         name, sep, value = raw.partition(b":")
         if sep:
-            headers.append((name.strip().decode("latin-1"), value.strip().decode("latin-1")))
+            lower = name.strip().decode("latin-1").lower()
+            value = value.strip()
+            headers.append((lower, value))
+            chunked = chunked or (lower == "transfer-encoding" and b"chunked" in value.lower())
     body = data[head_end + gap:]
-    if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
-        body = dechunk(body)
-    return HttpRequest(line.group(2), tuple(headers), body)
+    return HttpRequest(line.group(2), tuple(headers), dechunk(body) if chunked else body)
 
 
 def dechunk(body: bytes) -> bytes:
@@ -114,6 +119,18 @@ def header_parts(headers: Iterable[tuple[str, str]]) -> Iterator[EgressPart]:
             yield EgressPart(f"header:{lower}", value.encode("utf-8", "surrogateescape"))
 
 
+def raw_header_parts(headers: Iterable[tuple[str, bytes]]) -> Iterator[EgressPart]:
+    """``header_parts`` of a raw request's (lower-case name, value bytes) headers."""
+    for lower, value in headers:
+        if lower == "cookie":
+            for pair in value.split(b";"):
+                cookie, _, cookie_value = pair.strip().partition(b"=")
+                if cookie_value:
+                    yield EgressPart(f"cookie:{cookie.decode('latin-1')}", cookie_value)
+        elif value:
+            yield EgressPart(f"header:{lower}", value)
+
+
 def content_encoding(headers: Iterable[tuple[str, str]]) -> str | None:
     for name, value in headers:
         if name.lower() == "content-encoding":
@@ -135,7 +152,6 @@ def item_from_event(event: Event) -> EgressItem | None:
     url = dest.url if dest else None
     data = event.data or b""
     request = parse_http_request(data) if data else None
-    headers = (*request.headers, *event.headers) if request else event.headers
     body = request.body if request else data
     parts: list[EgressPart] = []
     urls = [u for u in (url.encode("utf-8", "surrogateescape") if url else None,
@@ -144,9 +160,14 @@ def item_from_event(event: Event) -> EgressItem | None:
         parts.append(EgressPart("url", b"\n".join(dict.fromkeys(urls))))
     elif host:
         parts.append(EgressPart("url", host.encode("utf-8", "surrogateescape")))
-    parts.extend(header_parts(headers))
+    if request is not None:
+        parts.extend(raw_header_parts(request.headers))
+    parts.extend(header_parts(event.headers))
     if body:
-        parts.append(EgressPart("body", body, content_encoding(headers)))
+        sent = next((value for name, value in request.headers if name == "content-encoding"), None) \
+            if request is not None else None  # the request's own header first, as it was sent
+        encoding = (sent.lower().decode("latin-1") or None) if sent is not None else content_encoding(event.headers)
+        parts.append(EgressPart("body", body, encoding))
     return EgressItem(source, host, tuple(parts), event.process, event.sdk, event.variant)
 
 

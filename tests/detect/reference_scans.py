@@ -377,3 +377,27 @@ def _email_around(data: bytes, position: int, reached: int) -> re.Match[bytes] |
 
 
 _DOMAIN_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+# --- harness/detect/decoders.py: is_text, has_binary (before they moved to C) ----------------------
+
+_SAMPLE = 4096
+
+
+def is_text(data: bytes) -> bool:
+    """Mostly printable ASCII, or valid UTF-8 (judged on a sample of large layers)."""
+    sample = data[:_SAMPLE]
+    if not sample:
+        return False
+    if len(sample.translate(None, _PRINTABLE)) <= len(sample) // 10:
+        return True
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a sample may end inside a multi-byte character
+        return exc.start >= len(sample) - 3 and len(sample) == _SAMPLE
+    return len(sample[:256].translate(None, _PRINTABLE + bytes(range(0x80, 0x100)))) <= 8
+
+
+def has_binary(data: bytes) -> bool:
+    return bool(data.translate(None, _PRINTABLE))

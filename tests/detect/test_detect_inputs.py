@@ -44,3 +44,16 @@ def test_detector_without_canaries_still_reports_structure() -> None:
     detector = Detector(CanarySet())
     event = make_event(data=b"POST / HTTP/1.1\r\nHost: a.example\r\n\r\nimei=490154203237518")
     assert [(f.type, f.confidence) for f in detector.detect([event])] == [("imei", "structural")]
+
+
+def test_raw_header_values_are_matched_as_the_bytes_that_were_sent() -> None:
+    from harness.detect.items import item_from_event
+
+    name = "Ciarán Ó Dálaigh".encode()
+    request = (b"POST /x HTTP/1.1\r\nHost: a.example\r\nX-Name: " + name + b"\r\nCookie: n=" + name
+               + b"; z=1\r\nContent-Encoding: GZIP\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+    item = item_from_event(make_event(data=request))
+    assert item is not None
+    parts = {part.where: part for part in item.parts}
+    assert parts["header:x-name"].data == name and parts["cookie:n"].data == name  # UTF-8, not mojibake
+    assert parts["body"].data == b"abc" and parts["body"].content_encoding == "gzip"

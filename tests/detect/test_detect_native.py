@@ -377,3 +377,19 @@ def test_percent_decode_equals_the_standard_library(data: bytes) -> None:
     assert _native.percent_decode(data) == unquote_to_bytes(data)
     assert _native.percent_decode(data, plus_as_space=True) == unquote_to_bytes(data.replace(b"+", b" "))
     assert _native.percent_decode(memoryview(data)) == unquote_to_bytes(data)
+
+
+UTF8ISH = st.lists(st.one_of(
+    st.text(max_size=6).map(lambda text: text.encode("utf-8", "surrogatepass")),
+    st.sampled_from([b"\xe2\x82", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"\xc0\xaf",
+                     b"\x00", b"\x1b", b"\x7f", b"\t\r\n"]),
+    st.binary(max_size=3)), max_size=40).map(b"".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(data=st.one_of(UTF8ISH, st.binary(max_size=80)), pad=st.sampled_from([0, 4090, 4093, 4096, 5000]))
+def test_is_text_and_has_binary_equal_the_python_they_replaced(data: bytes, pad: int) -> None:
+    # padding moves the tail of ``data`` across the end of the 4 KiB sample, where a cut character counts as text
+    for candidate in (data, b"a" * pad + data, bytes(pad) + data, "é".encode() * (pad // 2) + data):
+        assert _native.is_text(candidate) == oracle.is_text(candidate), candidate[-20:]
+        assert _native.has_binary(candidate) == oracle.has_binary(candidate)
