@@ -54,6 +54,8 @@ def sniff_compression(data: bytes) -> str | None:
 def decompress(kind: str, data: bytes, cap: int) -> tuple[bytes, bool, bool] | None:
     """(output, truncated, complete) of ``kind`` (gzip, zlib, deflate, zstd, br), or None if it does
     not decode; ``complete`` means the stream ended exactly where the data did."""
+    if kind == "deflate" and not _deflate_may_start(data):
+        return None
     try:
         if kind in ("gzip", "zlib", "deflate"):
             wbits = {"gzip": 31, "zlib": 15, "deflate": -15}[kind]
@@ -79,6 +81,19 @@ def decompress(kind: str, data: bytes, cap: int) -> tuple[bytes, bool, bool] | N
     return (out, truncated, complete) if out else None
 
 
+def _deflate_may_start(data: bytes) -> bool:
+    """False where zlib would reject the first block header at once: the reserved block type 3, or a
+    stored block whose length is not followed by its complement (RFC 1951, 3.2.3 and 3.2.4).  Probes
+    for magic-less deflate run on every binary blob; most are noise, and this spares half of them
+    the decompressor."""
+    if not data:
+        return False
+    block_type = data[0] >> 1 & 3
+    if block_type == 3:
+        return False
+    return block_type != 0 or (len(data) >= 5 and (data[1] | data[2] << 8) ^ (data[3] | data[4] << 8) == 0xFFFF)
+
+
 def percent_decoded(data: bytes) -> bytes | None:
     if b"%" not in data or _PERCENT.search(data) is None:
         return None
@@ -87,7 +102,7 @@ def percent_decoded(data: bytes) -> bytes | None:
 
 def looks_like_form(data: bytes) -> bool:
     """``key=value`` pairs with a '+' somewhere: a form body or a URL query (not JSON or XML)."""
-    return b"+" in data and b"=" in data and data.lstrip()[:1] not in (b"{", b"[", b"<")
+    return b"+" in data and b"=" in data and data[:64].lstrip()[:1] not in (b"{", b"[", b"<")
 
 
 def form_decoded(data: bytes) -> bytes | None:

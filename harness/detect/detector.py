@@ -98,6 +98,9 @@ class _Candidate:
         return len(self.layers) - containers, -containers, self.transform != "plain"
 
 
+_UNSCANNED = RootScan([], False, [], True)  # a part that was not among the prescanned ones
+
+
 class Detector:
     """Built once from the canaries; ``detect`` may then be called on any number of captures."""
 
@@ -132,12 +135,15 @@ class Detector:
         tracker = (destination.tracker.organisation or destination.registrable_domain) if destination.tracker else None
         findings: list[Finding] = []
         small = [part for part in item.parts if part.where != "body" and len(part.data) <= SMALL_PART]
-        roots = dict(zip(map(id, small), prescan(self.matcher, [p.data for p in small], self.structural),
-                         strict=True)) if len(small) > 1 else {}
+        roots: dict[int, RootScan | None] = dict(zip(
+            map(id, small), prescan(self.matcher, [p.data for p in small], self.structural), strict=True,
+        )) if len(small) > 1 else {}
         for part in item.parts:
-            root = roots.get(id(part))
-            if root is not None and root.empty:
+            root = roots.get(id(part), _UNSCANNED)
+            if root is None:
                 continue  # scanned with the other small parts: nothing found, nothing to decode
+            if root is _UNSCANNED:
+                root = None
             def notify(message: str, where: str = part.where) -> None:
                 self.notify(Notice(item.source, where, message), on_notice)
 

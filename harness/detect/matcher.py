@@ -80,19 +80,23 @@ class CanaryMatcher:
 
     def scan(self, data: bytes) -> tuple[list[CanaryHit], bool]:
         """Canary hits in ``data`` and whether the location canary (both axes) appears in it."""
-        return self.scan_joined(data, [0], [len(data)])[0]
+        return self.scan_joined(data, [0], [len(data)]).get(0, ([], False))
 
     def scan_joined(self, joined: bytes, starts: Sequence[int],
-                    lengths: Sequence[int]) -> list[tuple[list[CanaryHit], bool]]:
-        """``scan`` of each piece ``joined[start:start + length]`` with one automaton pass over all.
+                    lengths: Sequence[int]) -> dict[int, tuple[list[CanaryHit], bool]]:
+        """``scan`` of each piece ``joined[start:start + length]`` with one automaton pass over all,
+        by piece index, for the pieces where something matched (almost none: the others are left out).
 
         The pieces must be separated by bytes that end every pattern and every digit run (see
         ``prescan``); hit offsets are relative to their piece.
         """
-        hits: list[list[CanaryHit]] = [[] for _ in starts]
-        axes: list[set[str]] = [set() for _ in starts]
+        matches = self.raw_matches(joined)
+        if not matches:
+            return {}
+        hits: dict[int, list[CanaryHit]] = {}
+        axes: dict[int, set[str]] = {}
         single = len(starts) == 1
-        for index, start, end in self.raw_matches(joined):
+        for index, start, end in matches:
             piece = 0 if single else bisect_right(starts, start) - 1
             offset = starts[piece]
             if end > offset + lengths[piece]:
@@ -101,12 +105,12 @@ class CanaryMatcher:
             if target.bounded and not _standalone(joined, start, end, target.axis is not None):
                 continue
             if target.axis is not None:
-                axes[piece].add(target.axis)
+                axes.setdefault(piece, set()).add(target.axis)
                 continue
-            hits[piece].extend(CanaryHit(canary, transform, start - offset, end - offset)
-                               for canary, transform in target.forms)
-        return [(_longest_only(found), piece_axes == {"lat", "lon"})
-                for found, piece_axes in zip(hits, axes, strict=True)]
+            hits.setdefault(piece, []).extend(CanaryHit(canary, transform, start - offset, end - offset)
+                                              for canary, transform in target.forms)
+        return {piece: (_longest_only(hits.get(piece, [])), axes.get(piece) == {"lat", "lon"})
+                for piece in hits.keys() | axes.keys()}
 
 
 def _is_bounded(pattern: bytes, entries: list[tuple[Canary, str]]) -> bool:

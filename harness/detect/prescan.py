@@ -32,14 +32,10 @@ class RootScan:
     structural: list[StructuralHit]
     needs_children: bool
 
-    @property
-    def empty(self) -> bool:
-        """Nothing found and nothing to decode: the part yields no finding."""
-        return not (self.hits or self.located or self.structural or self.needs_children)
 
-
-def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -> list[RootScan]:
-    """Root-layer results for each piece, in order."""
+def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -> list[RootScan | None]:
+    """Root-layer results for each piece, in order; None for a piece where nothing was found and
+    nothing can be decoded (most header values), which yields no finding."""
     joined = SEPARATOR.join(pieces)
     starts: list[int] = []
     position = 0
@@ -48,20 +44,24 @@ def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -
         position += len(piece) + len(SEPARATOR)
     lengths = [len(piece) for piece in pieces]
     canary = matcher.scan_joined(joined, starts, lengths)
-    found: list[list[StructuralHit]] = [[] for _ in pieces]
+    found: dict[int, list[StructuralHit]] = {}
     if structural:
         for hit in find_structural(joined):
             index = bisect_right(starts, hit.start) - 1
             offset = starts[index]
             if hit.end <= offset + lengths[index]:
-                found[index].append(StructuralHit(hit.type, hit.value, hit.start - offset, hit.end - offset))
-    runs = [False] * len(pieces)
-    for start, _ in (*decoders.base64_spans(joined), *decoders.hex_spans(joined)):
-        runs[bisect_right(starts, start) - 1] = True
-    return [
-        RootScan(hits, located, found[i], runs[i] or _may_decode(pieces[i]))
-        for i, (hits, located) in enumerate(canary)
-    ]
+                found.setdefault(index, []).append(
+                    StructuralHit(hit.type, hit.value, hit.start - offset, hit.end - offset))
+    runs = {bisect_right(starts, start) - 1 for start, _ in (*decoders.base64_spans(joined),
+                                                            *decoders.hex_spans(joined))}
+    results: list[RootScan | None] = []
+    for index, piece in enumerate(pieces):
+        decodable = index in runs or _may_decode(piece)
+        hits, located = canary.get(index, ([], False))
+        shapes = found.get(index, [])
+        results.append(RootScan(hits, located, shapes, decodable) if decodable or hits or located or shapes
+                       else None)
+    return results
 
 
 #: Printable bytes no decoder starts from: a piece made of these alone (most header values) needs
@@ -74,5 +74,6 @@ def _may_decode(piece: bytes) -> bool:
     (percent, form and JSON escapes, binary bytes, multipart, compression)."""
     return (
         bool(piece.translate(None, _INERT)) or piece.startswith(b"--")
-        or decoders.sniff_compression(piece) is not None
+        or (bool(piece) and piece[0] in decoders.COMPRESSION_FIRST_BYTES
+            and decoders.sniff_compression(piece) is not None)
     )

@@ -14,7 +14,7 @@ from detect_support import CANARIES, http_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.detect import inputs, parallel, protobuf
+from harness.detect import decoders, inputs, parallel, protobuf
 from harness.detect.detector import Detector
 from harness.detect.peel import Limits
 from harness.detect.structural import find_structural
@@ -132,3 +132,20 @@ def test_protobuf_flatten_equals_the_reference_parser(data: bytes, cut: int | No
         data = data[:cut]
     assert protobuf.flatten(data) == reference_protobuf.flatten(data)
     assert protobuf.length_delimited_fields(data) == reference_protobuf.length_delimited_fields(data)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(data=st.binary(max_size=40), payload=st.binary(max_size=300), level=st.sampled_from([0, 1, 6, 9]))
+def test_the_deflate_header_check_rejects_only_what_zlib_rejects(data: bytes, payload: bytes, level: int) -> None:
+    import zlib
+
+    inflater = zlib.decompressobj(-15)
+    try:
+        decodes = bool(inflater.decompress(data, 1024))
+    except zlib.error:
+        decodes = False
+    assert decoders._deflate_may_start(data) or not decodes
+    deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
+    stream = deflater.compress(payload) + deflater.flush()
+    assert decoders._deflate_may_start(stream)
+    assert decoders.decompress("deflate", stream, 1 << 20) == ((payload, False, True) if payload else None)
