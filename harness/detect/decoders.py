@@ -8,8 +8,6 @@ cap, so a gzip bomb costs at most the cap.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import zlib
 from collections.abc import Iterator
@@ -160,23 +158,11 @@ def hex_spans(data: bytes) -> list[tuple[int, int]]:
 
 
 def base64_runs(data: bytes) -> Iterator[tuple[str, bytes]]:
-    """("base64" or "base64url", decoded bytes) for every base64-looking run embedded in ``data``."""
-    # spans first, so the translated copy of a large layer is freed before any run is decoded
-    for start, end in base64_spans(data):
-        run = data[start:end]
-        urlsafe = b"-" in run or b"_" in run
-        if urlsafe and (b"+" in run or b"/" in run):
-            continue
-        if len(run) % 4 == 1:
-            run = run[:-1]
-        padded = run + b"=" * (-len(run) % 4)
-        try:
-            if urlsafe:
-                yield "base64url", base64.urlsafe_b64decode(padded)
-            else:
-                yield "base64", base64.b64decode(padded, validate=True)
-        except (binascii.Error, ValueError):
-            continue
+    """("base64" or "base64url", decoded bytes) for every base64-looking run embedded in ``data``: as
+    ``base64.b64decode`` or ``urlsafe_b64decode`` ('-' or '_' in the run) decode it once padded, a
+    last character that cannot end a group dropped; a run mixing both alphabets is no base64 (C)."""
+    for urlsafe, decoded in _native.base64_runs(data):
+        yield ("base64url" if urlsafe else "base64"), decoded
 
 
 def hex_runs(data: bytes) -> Iterator[tuple[bytes, bool]]:

@@ -401,3 +401,28 @@ def is_text(data: bytes) -> bool:
 
 def has_binary(data: bytes) -> bool:
     return bool(data.translate(None, _PRINTABLE))
+
+
+# --- harness/detect/decoders.py: base64_runs (before it moved to C) -----------------------------------
+
+
+def base64_runs(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """("base64" or "base64url", decoded bytes) for every base64-looking run embedded in ``data``."""
+    import base64
+    import binascii
+
+    for start, end in base64_spans(data):
+        run = data[start:end]
+        urlsafe = b"-" in run or b"_" in run
+        if urlsafe and (b"+" in run or b"/" in run):
+            continue
+        if len(run) % 4 == 1:
+            run = run[:-1]
+        padded = run + b"=" * (-len(run) % 4)
+        try:
+            if urlsafe:
+                yield "base64url", base64.urlsafe_b64decode(padded)
+            else:
+                yield "base64", base64.b64decode(padded, validate=True)
+        except (binascii.Error, ValueError):
+            continue

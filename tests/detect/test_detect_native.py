@@ -8,6 +8,7 @@ invalid UTF-8.
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 import uuid
@@ -393,3 +394,16 @@ def test_is_text_and_has_binary_equal_the_python_they_replaced(data: bytes, pad:
     for candidate in (data, b"a" * pad + data, bytes(pad) + data, "é".encode() * (pad // 2) + data):
         assert _native.is_text(candidate) == oracle.is_text(candidate), candidate[-20:]
         assert _native.has_binary(candidate) == oracle.has_binary(candidate)
+
+
+BASE64ISH = st.lists(st.one_of(
+    st.binary(min_size=1, max_size=80).map(base64.b64encode),
+    st.binary(min_size=1, max_size=80).map(lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=")),
+    st.text("AaZz09+/-_=", max_size=30).map(str.encode), st.sampled_from([b" ", b"\"", b".", b"\x00"])),
+    max_size=8).map(b"".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(data=st.one_of(BASE64ISH, st.binary(max_size=80)))
+def test_base64_runs_equal_the_python_they_replaced(data: bytes) -> None:
+    assert list(decoders.base64_runs(data)) == list(oracle.base64_runs(data))
