@@ -104,7 +104,7 @@ class Event:
             raw = obj.get("data")
             if raw is not None:
                 data = base64.b64decode(raw, validate=True)
-            dest = obj.get("dest")
+            dest, stack, headers = obj.get("dest"), obj.get("stack"), obj.get("headers")
             return cls(
                 id=int(obj["id"]),
                 ts=float(obj.get("ts") or 0.0),
@@ -118,9 +118,9 @@ class Event:
                 data=data,
                 data_len=obj.get("data_len"),
                 value=obj.get("value"),
-                stack=tuple(str(s) for s in obj.get("stack") or ()),
+                stack=tuple(map(str, stack)) if stack else (),
                 sdk=obj.get("sdk"),
-                headers=tuple((str(k), str(v)) for k, v in obj.get("headers") or ()),
+                headers=tuple((str(k), str(v)) for k, v in headers) if headers else (),
             )
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise ConfigError(f"{where}: malformed event record: {exc!s}") from exc
