@@ -1,17 +1,20 @@
 """Leak detector throughput against ripgrep, on generated realistic traffic.
 
-    .venv/bin/python benchmarks/detect_throughput.py [--mb 200] [--keep DIR] [--workers N]
+    .venv/bin/python benchmarks/detect_throughput.py [--mb 200] [--keep DIR [--reuse]] [--workers N] [--runs 2]
 
 Generates about ``--mb`` MB of egress events (JSON telemetry, form posts, gzip'd JSON, protobuf,
 raw binary, and one ~4 MB upload per 5,000 events; about 1% carrying one of 20 canaries in some
-encoding), writes them as a JSONL export
-and as one raw file of the request bytes, then measures:
+encoding), writes them as a JSONL export and as one raw file of the request bytes (``--reuse``
+analyses what an earlier run kept in ``--keep DIR``), then measures:
 
 1. the raw multi-pattern layer (the canary automaton with every form of the 20 canaries) over the
-   request bytes, against ``rg -a -F -f PATTERNS`` over the same bytes (same patterns);
+   request bytes, against ``rg -a -F -f PATTERNS`` over the same bytes (same patterns), each the
+   best of 3 runs (rg searches one file on one thread);
 2. the whole pipeline (``harness detect --jsonl`` minus printing: read, parse HTTP, peel every
-   layer, match, structural detectors), in a fresh process, against the same rg run;
-3. the pipeline process's peak memory (VmHWM) against the largest single event;
+   layer, match, structural detectors) in one process, in a fresh process, against the same rg
+   figure; the best of ``--runs`` runs, with glibc's default allocator settings;
+3. the pipeline process's peak memory (VmHWM) against the largest single event, in a separate run
+   with a fixed mmap threshold (so freed large buffers are not kept and counted);
 4. 2 and 3 again as ``harness detect --jsonl`` runs them by default on this machine: on one worker
    process per core (``--workers N`` to choose; the figure is skipped on a single core), with the
    peak memory growth of the worker that grew most.
