@@ -1,4 +1,4 @@
-"""The C byte scanners (harness/detect/_native.c) against the pure-Python code they replaced.
+"""The C byte scanners (harness/detect/_native_src/) against the pure-Python code they replaced.
 
     .venv/bin/python benchmarks/native_scans.py [--mb 4] [--repeat 5]
 

@@ -1,4 +1,4 @@
-"""Byte-level scanners of the leak detector, in C (``_native.c``); built by scripts/setup.sh."""
+"""Byte-level scanners of the leak detector, in C (``_native_src/``); built by scripts/setup.sh."""
 
 from _typeshed import ReadableBuffer
 

@@ -31,7 +31,7 @@ _JSON_SIMPLE = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", 
 
 
 def is_text(data: bytes) -> bool:
-    """Mostly printable ASCII, or valid UTF-8 (judged on the first 4 KiB; C, ``_native.c``)."""
+    """Mostly printable ASCII, or valid UTF-8 (judged on the first 4 KiB; C, ``_native_src/runs.c``)."""
     return _native.is_text(data)
 
 
@@ -111,7 +111,7 @@ def form_decoded(data: bytes) -> bytes | None:
 
 
 def has_binary(data: bytes) -> bool:
-    """Any byte other than printable ASCII, tab, CR and LF (C, ``_native.c``)."""
+    """Any byte other than printable ASCII, tab, CR and LF (C, ``_native_src/runs.c``)."""
     return _native.has_binary(data)
 
 
@@ -148,12 +148,12 @@ def _json_escape(match: re.Match[bytes]) -> bytes:
 def base64_spans(data: bytes) -> list[tuple[int, int]]:
     """Base64 runs of 12+ characters (9+ bytes decoded): shorter ones are mostly words, and what
     decodes to noise is dropped later.  Runs of one case only (snake_case words, hex, numbers) are
-    left out: real base64 mixes cases.  The scan is C (``_native.c``): it reads every byte of every layer."""
+    left out: real base64 mixes cases.  The scan is C (``_native_src/runs.c``): it reads every byte of every layer."""
     return _native.base64_spans(data)
 
 
 def hex_spans(data: bytes) -> list[tuple[int, int]]:
-    """Even-length maximal hex runs of 16+ characters (scanned in C, ``_native.c``)."""
+    """Even-length maximal hex runs of 16+ characters (scanned in C, ``_native_src/runs.c``)."""
     return _native.hex_spans(data)
 
 

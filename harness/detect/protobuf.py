@@ -9,7 +9,7 @@ A telemetry batch holds hundreds of small fields; peeling each as its own layer 
 than the rest of the pipeline, so ``flatten`` turns one message (nested messages included) into a
 single layer of its text fields, one per line, plus the binary fields that are compressed.
 
-The walk runs on every binary layer, so it is C (``_native.c``); the rules it follows are told there.
+The walk runs on every binary layer, so it is C (``_native_src/protobuf.c``); the rules it follows are told there.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The C scanners (harness/detect/_native.c) give exactly what the pure-Python code they replaced gave.
+"""The C scanners (harness/detect/_native_src/) give exactly what the pure-Python code they replaced gave.
 
 The oracle is ``reference_scans`` (that code, kept verbatim).  Inputs are arbitrary bytes and bytes
 built from the fragments each scanner reacts to: digits and separators, hex and base64 alphabets,
