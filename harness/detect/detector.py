@@ -98,9 +98,6 @@ class _Candidate:
         return len(self.layers) - containers, -containers, self.transform != "plain"
 
 
-_UNSCANNED = RootScan([], False, [], True)  # a part that was not among the prescanned ones
-
-
 class Detector:
     """Built once from the canaries; ``detect`` may then be called on any number of captures."""
 
@@ -139,11 +136,9 @@ class Detector:
             map(id, small), prescan(self.matcher, [p.data for p in small], self.structural), strict=True,
         )) if len(small) > 1 else {}
         for part in item.parts:
-            root = roots.get(id(part), _UNSCANNED)
-            if root is None:
+            root = roots.get(id(part))
+            if root is None and id(part) in roots:
                 continue  # scanned with the other small parts: nothing found, nothing to decode
-            if root is _UNSCANNED:
-                root = None
             def notify(message: str, where: str = part.where) -> None:
                 self.notify(Notice(item.source, where, message), on_notice)
 
