@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib.util
 import logging
 import os
 import shutil
@@ -31,7 +32,25 @@ from harness.virtual.state import PhoneState
 
 log = logging.getLogger(__name__)
 
-_IDLE_PROGRAM = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\nwhile True: time.sleep(3600)\n"
+
+def _loaded_extension() -> str | None:
+    """A standard module this Python loads with dlopen (from lib-dynload), if it has one."""
+    for name in ("math", "select", "_json", "_socket"):
+        if name not in sys.builtin_module_names and importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+# An idle app imports a module that is dlopen'ed before it settles: once that module is mapped, the
+# dynamic loader and libc have finished starting the process, and frida can inject into it.  With
+# only libc mapped, the process may still be relocating, and frida's loader crashed in it with
+# SIGSEGV now and then on a loaded machine (an app that never became hookable).
+_DLOPENED = _loaded_extension()
+_IDLE_PROGRAM = (f"import {_DLOPENED}\n" if _DLOPENED else "") + (
+    "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\nwhile True: time.sleep(3600)\n")
+#: What maps an app's runtime once it is safe to inject: libjava (dlopen'ed by the JVM's launcher),
+#: the idle program's dlopen'ed module, or libc where Python has none.
+_READY_MARKERS = {"java": "/libjava.so", "python": f"/{_DLOPENED}." if _DLOPENED else "/libc.so"}
 _JOIN_ATTEMPTS = 200  # x 50 ms: a loaded machine can take seconds to start a JVM
 
 #: What an app runs: (kind, the real program, its arguments); kind is "python" or "java".
@@ -111,8 +130,9 @@ class AppLauncher:
             process = _popen_retrying([str(executable), *args], output, phone.device_path(f"/data/data/{spec.name}"),
                                       env)
         if self._join is not None:
-            # a JVM caught before it has loaded its runtime hangs when frida injects into it
-            ready_marker = "/libjava.so" if kind == "java" else "/libc.so"
+            # a JVM caught before it has loaded its runtime hangs when frida injects into it, and a
+            # process still being relocated can crash frida's loader (see _READY_MARKERS)
+            ready_marker = _READY_MARKERS[kind]
             threading.Thread(target=self._join_when_ready, args=(process, ready_marker), name=f"join:{spec.name}",
                              daemon=True).start()
         return process
