@@ -60,10 +60,11 @@ def peel(data: bytes, limits: Limits, notify: Notify, content_encoding: str | No
         if layer is None:
             stack.pop()
             continue
-        key = (len(layer.data), hash(layer.data))
-        if key in seen:
-            continue
-        seen.add(key)
+        if layer.chain:  # the root is unique, and hashing it would read every byte once more
+            key = (len(layer.data), hash(layer.data))
+            if key in seen:
+                continue
+            seen.add(key)
         layers += 1
         decoded_bytes += len(layer.data)
         if layers > limits.max_layers or decoded_bytes > limits.max_decoded_bytes:
