@@ -8,7 +8,10 @@ the real agent's ``native_net`` module (or, until that exists, the contract test
 RunStore, then with a naive agent (one send() per call, below).  Prints whether every event and
 its bytes reached the store, the hooked loop's slowdown, and events/s (calls / hooked loop time,
 and end to end until everything is stored).  Goals: none lost, slowdown <= 1.5x, events/s >= 7x
-the naive agent's.  Figures only: nothing here asserts a time.
+the naive agent's.  Then a sustained burst several times the recorder window (the bound on what
+the agent holds that the run has not committed, ``RecorderWindow``) gives the store's full rate
+and the window in seconds of it (goal: about one second).  Figures only: nothing here asserts a
+time.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from pathlib import Path
 
 from harness.instrument.devices import open_local
-from harness.instrument.session import AgentConfig, Decoder
+from harness.instrument.session import AgentConfig, Decoder, RecorderWindow
 from harness.instrument.testing import CONTRACT_AGENT, compile_c, decode_contract_batch
 from harness.instrument.tracer import Tracer
 from harness.record.reader import iter_events
@@ -144,6 +147,8 @@ def main() -> int:
     parser.add_argument("--linger-ms", type=int, default=0,
                         help="the program waits this long after its loop before exiting (0: exits at once, "
                              "so whatever the agent still holds must be flushed at exit)")
+    parser.add_argument("--window-calls", type=int, default=400_000,
+                        help="calls of the sustained burst that measures the recorder window (0: skip)")
     args = parser.parse_args()
     agent = real_agent()
     source, decode = agent or (CONTRACT_AGENT, decode_contract_batch)
@@ -170,7 +175,24 @@ def main() -> int:
             print(f"  end to end (spawn .. all stored) {e2e:.2f} s: {args.calls / e2e:,.0f} events/s")
         ratio = results["naive"][0] / results["batched"][0]
         print(f"events/s vs naive: {ratio:.1f}x (goal >= 7x); slowdown goal <= 1.5x")
+        if agent and args.window_calls:
+            window(exe, port, args.window_calls, args.size, work, source=source, decode=decode)
     return 0
+
+
+def window(exe: Path, port: int, calls: int, size: int, work: Path, *, source: str, decode: Decoder) -> None:
+    """A burst several times the recorder window: the store's full rate, and the window in seconds of it."""
+    _loop, e2e, stored, _exact = hooked(exe, port, calls, size, work, source=source, decode=decode,
+                                        name="window", options={}, linger_ms=0)
+    rate = stored / e2e
+    w = RecorderWindow()
+    record = 48 + ((size + 7) & ~7)
+    held = min(w.ring_records, w.ring_bytes // record)
+    print(f"recorder window, sustained burst of {calls} x {size} B ({calls * size / 2**20:.0f} MiB):")
+    print(f"  stored {stored}/{calls}; full rate (spawn .. all stored) {rate:,.0f} events/s")
+    print(f"  window: ring {w.ring_records} records / {w.ring_bytes >> 20} MiB -> {held} of these events = "
+          f"{held / rate:.2f} s at that rate (+ {2 * w.window_events} JS-path events); "
+          f"goal: about 1 s, what a SIGKILL of the harness can lose")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -46,9 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     try:
+        from rich.console import Console
         from rich.logging import RichHandler
 
-        handler: logging.Handler = RichHandler(show_path=False, rich_tracebacks=False)
+        # stderr: stdout carries results (JSON, JSONL, tables) that logs must never mix into
+        handler: logging.Handler = RichHandler(console=Console(stderr=True), show_path=False,
+                                               rich_tracebacks=False)
         logging.basicConfig(level=level, format="%(message)s", handlers=[handler])
     except ImportError:  # pragma: no cover - rich is a dependency
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -63,13 +67,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()
+        return code
     except HarnessError as exc:
         sys.stderr.write(f"harness: {exc}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("harness: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # the reader went away (`harness export RUN --jsonl | head -1`): end quietly, as a
+        # program killed by SIGPIPE would; point stdout at /dev/null so the interpreter's own
+        # final flush does not raise again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

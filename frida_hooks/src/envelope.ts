@@ -7,9 +7,12 @@
  * The native socket hooks' batches may instead carry raw ring records: "records": {format: "ring-v1",
  * size} with the payload holding `size` bytes of records (layout in native_ring.ts) and "events"
  * empty; harness.instrument.messages.decode_batch turns both forms into events.
- * Other message types: "harness:ready", "harness:skipped", "harness:error".
+ * Other message types: "harness:ready", "harness:skipped", "harness:error", and flow.ts's
+ * "harness:drained" / "harness:crash".  With flow control on, batches carry "seq" and are sent only
+ * while the harness's window allows (flow.ts); the queue is then also a pump of flow.ts.
  * Event "type" is namespaced "family:verb"; the harness stores it as kind "family.verb".
  */
+import { addPump, isRecording, jsWindowOpen, sendNumbered, waitForRoom } from "./flow.js";
 
 export interface Dest {
   host?: string | null;
@@ -52,6 +55,8 @@ export function configure(c: Partial<EnvelopeConfig>): void {
 
 /** Report one event of namespaced type `type` ("net:send", "sms:send", "id:read", ...). */
 export function emit(type: string, fields: EventFields, data?: ArrayBuffer | null): void {
+  if (!isRecording()) return;
+  waitForRoom(queuedBytes, queue.length);
   const ev: Record<string, unknown> = { type, ts: Date.now() / 1000, ...fields };
   if (data !== undefined && data !== null) {
     const kept = data.byteLength > config.maxData ? data.slice(0, config.maxData) : data;
@@ -73,21 +78,33 @@ export function emit(type: string, fields: EventFields, data?: ArrayBuffer | nul
  * Send a batch built elsewhere (the native ring drains straight into one): `events` already carry
  * data_off/data_size/data_len into `payload`.  Anything queued through emit() goes first.
  */
-export function sendBatch(events: Record<string, unknown>[], payload: ArrayBuffer,
-                          records?: { format: string; size: number }): void {
-  flush();
-  if (records !== undefined) send({ type: "harness:batch", events, records }, payload);
-  else if (events.length > 0) send({ type: "harness:batch", events }, payload);
-
+export function sendBatch(events: Record<string, unknown>[], payload: ArrayBuffer, count: number,
+                          records?: { format: string; size: number }, acked?: () => void): void {
+  if (records !== undefined) sendNumbered({ type: "harness:batch", events, records }, payload, count, acked);
+  else if (events.length > 0) sendNumbered({ type: "harness:batch", events }, payload, count, acked);
 }
 
-/** Send everything queued now (also called by the harness before detaching). */
-export function flush(): void {
+/** How many events are queued here. */
+export function queuedEvents(): number {
+  return queue.length;
+}
+
+/** True when nothing is queued here (what the native ring checks before it sends: order is kept). */
+export function queueEmpty(): boolean {
+  return queue.length === 0;
+}
+
+/**
+ * Send everything queued now (also called by the harness before detaching); with flow control the
+ * batch waits while the window is full (the next ack sends it).  Returns true when nothing is left.
+ */
+export function flush(): boolean {
   if (timer !== null) {
     clearTimeout(timer);
     timer = null;
   }
-  if (queue.length === 0) return;
+  if (queue.length === 0) return true;
+  if (!jsWindowOpen(queuedBytes, queue.length)) return false;
   const payload = new Uint8Array(queuedBytes);
   let off = 0;
   for (const c of chunks) {
@@ -98,8 +115,11 @@ export function flush(): void {
   queue = [];
   chunks = [];
   queuedBytes = 0;
-  send({ type: "harness:batch", events }, payload.buffer as ArrayBuffer);
+  sendNumbered({ type: "harness:batch", events }, payload.buffer as ArrayBuffer, events.length);
+  return true;
 }
+
+addPump(flush);
 
 const reportedErrors = new Set<string>();
 

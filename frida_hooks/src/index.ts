@@ -6,15 +6,22 @@
  *                 Unknown module names throw.  Java modules run inside Java.perform: in a process
  *                 whose app class loader is not ready yet they are listed in `pending` and the
  *                 "harness:ready" message follows once they are installed.
- *   flush()       sends everything queued now (call before detaching).
+ *                 With config.flow, batches are numbered and flow-controlled (flow.ts); the
+ *                 report then has flow: true.
+ *   flush()       sends everything queued now (as far as the flow window allows).
+ *   quiesce()     stops recording and sends the backlog; "harness:drained" {seq} follows (flow.ts).
  *   catalogue()   [{name, description, targets: [{kind, cls?, method?, overloads?, module?, symbol?}]}]
- *   stats()       counters of the native ring (events, waits, slow-path events).
+ *   stats()       counters of the native ring (events, waits, slow-path events) and of flow control.
  * Messages: "harness:batch" (events + binary payload), "harness:ready", "harness:skipped",
- * "harness:error" ({module, message}, at most once per hook).
+ * "harness:error" ({module, message}, at most once per hook), "harness:drained", and
+ * "harness:crash" ({signal, type, address}) when a native process is about to die of a signal
+ * (crash.ts).
  */
 import Java from "frida-java-bridge";
 import { CATALOGUE } from "./catalogue.js";
-import { configure, flush, reportError } from "./envelope.js";
+import { installCrashFlush } from "./crash.js";
+import { configure, flush, queuedEvents, reportError } from "./envelope.js";
+import { flowStats, pump, quiesce, sendEverything, startFlow } from "./flow.js";
 import { runtimeOptions } from "./java_util.js";
 import { isHotSpot, settleJvmThread } from "./jvm_thread.js";
 import accounts from "./modules/accounts.js";
@@ -22,7 +29,7 @@ import clipboard from "./modules/clipboard.js";
 import contacts from "./modules/contacts.js";
 import identifiers from "./modules/identifiers.js";
 import location from "./modules/location.js";
-import nativeNet, { drainRing, ringStats } from "./modules/native_net.js";
+import nativeNet, { drainRing, quiesceNative, ringStats } from "./modules/native_net.js";
 import network from "./modules/network.js";
 import packages from "./modules/packages.js";
 import sms from "./modules/sms.js";
@@ -37,6 +44,7 @@ interface InitConfig {
   flushMs?: number;
   flushCount?: number;
   flushBytes?: number;
+  flow?: { enabled?: boolean; windowBytes?: number; windowEvents?: number; waitMs?: number };
   options?: Record<string, unknown>;
 }
 
@@ -44,7 +52,9 @@ interface Report {
   hooked: string[];
   skipped: Skipped[];
   pending: string[];
+  flow?: boolean;
 }
+
 
 function installAll(mods: HookModule[], options: Record<string, unknown>, report: Report): void {
   for (const m of mods) {
@@ -103,8 +113,10 @@ function releaseVmOnDestroy(): void {
     onEnter() {
       setTimeout(() => {
         try {
-          drainRing();
-          flush();
+          sendEverything(() => {
+            flush();
+            drainRing();
+          });
           vm.detachCurrentThread();
         } catch (_e) {
           // the VM is going away
@@ -121,6 +133,7 @@ function installNow(config: InitConfig): Report {
     throw new Error(`unknown hook module(s): ${unknown.join(", ")} (known: ${MODULES.map((m) => m.name).join(", ")})`);
   }
   configure({ maxData: config.maxData, flushMs: config.flushMs, flushCount: config.flushCount, flushBytes: config.flushBytes });
+  startFlow({ ...(config.flow ?? {}) });
   const options: Record<string, unknown> = { ...(config.options ?? {}) };
   if (config.maxData !== undefined) options.maxData = config.maxData;
   runtimeOptions.appPackage = typeof options.appPackage === "string" ? options.appPackage : null;
@@ -128,8 +141,18 @@ function installNow(config: InitConfig): Report {
   if (options.javaStacks === false) runtimeOptions.stacks = false;
 
   const selected = MODULES.filter((m) => names.includes(m.name));
-  const report: Report = { hooked: [], skipped: [], pending: [] };
+  const report: Report = { hooked: [], skipped: [], pending: [], flow: config.flow?.enabled === true };
   installAll(selected.filter((m) => !m.java), options, report);
+  if (!Java.available && options.crashFlush !== false) {
+    try {
+      installCrashFlush(() => {
+        flush();
+        drainRing();
+      });
+    } catch (e) {
+      report.skipped.push({ module: "agent", target: "crash flush", reason: String(e) });
+    }
+  }
   const javaMods = selected.filter((m) => m.java && !installedModules.has(m.name));
   if (javaMods.length > 0 && !Java.available) {
     for (const m of javaMods) {
@@ -166,25 +189,35 @@ function installNow(config: InitConfig): Report {
 rpc.exports = {
   init,
   flush(): void {
-    drainRing();
-    flush();
+    pump();
+  },
+  /* stop recording; held = events recorded and not yet acknowledged (the harness's progress) */
+  quiesce(): Record<string, number> {
+    quiesceNative();
+    const queued = queuedEvents();
+    const flow = quiesce();
+    const ring = ringStats();
+    return { ...flow, held: (ring.records_held ?? 0) + queued + (flow.js_events ?? 0) };
   },
   catalogue() {
     return CATALOGUE;
   },
   /*
    * Called by frida when the script is unloaded, including when the process exits (frida's exit
-   * monitor runs this before it flushes its transport): the last events go out here.
+   * monitor runs this before it flushes its transport, abort() included) and when the harness goes
+   * away: the last events go out here.
    */
   dispose(): void {
     try {
-      drainRing();
-      flush();
+      sendEverything(() => {
+        flush();
+        drainRing();
+      });
     } catch (e) {
       reportError("agent", "dispose", e);
     }
   },
   stats(): Record<string, number> {
-    return { modules: installedModules.size, ...ringStats() };
+    return { modules: installedModules.size, ...ringStats(), ...flowStats() };
   },
 };

@@ -1,10 +1,14 @@
 /*
  * The native socket hooks' hot path: a CModule whose Interceptor callbacks (connect, send, sendto,
  * sendmsg, write, close) copy an event header plus the bytes that left into a ring buffer in native
- * memory, without entering JavaScript.  JS drains the ring on a timer (ring.ts).  Only AF_INET /
- * AF_INET6 sockets are recorded; the per-fd socket kind and peer address are cached and dropped on
- * close()/connect().  When the ring is full the producer waits for the drain (never drops); after
- * FULL_WAIT_US it hands the event to a JS callback on its own thread (the slow path), counted.
+ * memory, without entering JavaScript.  JS sends the ring's records on a timer (native_net.ts) and
+ * releases them once the harness has stored them (flow.ts), so the ring's capacity, in bytes and in
+ * records (max_records), bounds what is recorded but not yet stored.  Only AF_INET / AF_INET6
+ * sockets are recorded; the per-fd socket kind and peer address are cached and dropped on
+ * close()/connect().  When the ring is full the producer waits for room (never drops); after
+ * FULL_WAIT_US it hands the event to a JS callback on its own thread (the slow path, counted),
+ * which waits for room without holding the JS lock and puts it in the ring (ring_try_put).
+ * ring_quiesce() ends recording: producers return at once, waiting ones included.
  *
  * Record layout (little endian, 8-byte aligned):
  *   0 u32 size | 4 u16 kind | 6 u16 family | 8 i32 fd | 12 u16 port | 14 u16 flags | 16 u8[16] addr
@@ -50,6 +54,9 @@ typedef struct {
   guint64 events;
   guint64 waits;
   guint64 slow;
+  guint64 records;             /* records in the ring (not yet released) */
+  guint64 max_records;
+  volatile gint off;           /* quiesced: record nothing more */
   guint8 fd_kind[MAX_FD];      /* 0 unknown, 1 inet socket, 2 anything else */
   guint8 fd_peer_ok[MAX_FD];
   Peer fd_peer[MAX_FD];
@@ -59,9 +66,12 @@ extern State st;
 
 guint64 state_size (void) { return sizeof (State); }
 
-void ring_setup (guint8 * buf, guint64 capacity, guint32 maxd, void * slow) {
+void ring_setup (guint8 * buf, guint64 capacity, guint32 maxd, void * slow, guint64 max_records) {
   st.ring = buf; st.cap = capacity; st.max_data = maxd; st.slow_path = slow; st.wpos = 0; st.rpos = 0;
+  st.records = 0; st.max_records = max_records; st.off = 0;
 }
+
+void ring_quiesce (void) { st.off = 1; }
 
 /* Touch every page of the ring so page faults do not land on the producers' hot path. */
 void ring_prefault (void) {
@@ -70,9 +80,35 @@ void ring_prefault (void) {
 }
 
 guint64 ring_committed (void) { guint64 v; g_mutex_lock (&st.mu); v = st.wpos; g_mutex_unlock (&st.mu); return v; }
-void ring_release (guint64 upto) { g_mutex_lock (&st.mu); st.rpos = upto; g_mutex_unlock (&st.mu); }
+void ring_release (guint64 upto, guint64 n) {
+  g_mutex_lock (&st.mu); st.rpos = upto; st.records = st.records > n ? st.records - n : 0; g_mutex_unlock (&st.mu);
+}
 void ring_stats (guint64 * out) {
-  g_mutex_lock (&st.mu); out[0] = st.events; out[1] = st.waits; out[2] = st.slow; out[3] = st.wpos; g_mutex_unlock (&st.mu);
+  g_mutex_lock (&st.mu);
+  out[0] = st.events; out[1] = st.waits; out[2] = st.slow; out[3] = st.wpos; out[4] = st.rpos; out[5] = st.records;
+  g_mutex_unlock (&st.mu);
+}
+
+/* Reserve room for a record of "size" bytes at the write position (the caller holds st.mu);
+   returns its offset in the ring, or -1 when the ring has no room. */
+static gint64 reserve (guint32 size) {
+  guint64 off = st.wpos % st.cap, room = st.cap - off;
+  guint64 need = size + (room < size ? room : 0);
+  if (st.cap - (st.wpos - st.rpos) < need || st.records >= st.max_records) return -1;
+  if (room < size) { *(guint32 *) (st.ring + off) = (guint32) room; *(guint16 *) (st.ring + off + 4) = 0; st.wpos += room; off = 0; }
+  return (gint64) off;
+}
+
+/* The slow path's second try: put a whole prepared record in the ring if it has room now. */
+int ring_try_put (const guint8 * rec, guint32 size) {
+  gint64 off;
+  g_mutex_lock (&st.mu);
+  off = reserve (size);
+  if (off < 0) { g_mutex_unlock (&st.mu); return 0; }
+  libc_memcpy (st.ring + off, rec, size);
+  st.wpos += size; st.records++;
+  g_mutex_unlock (&st.mu);
+  return 1;
 }
 
 static int parse_addr (const guint8 * sa, gsize len, Peer * p) {
@@ -135,20 +171,20 @@ static void record (guint16 kind, int fd, const Peer * p, const Call * c, guint3
   guint32 size = (HDR + kept + 7) & ~7u;
   gint64 deadline = 0;
   guint8 * tmp;
+  if (st.off) return;
   for (;;) {
-    guint64 off, room, need;
+    gint64 off;
     g_mutex_lock (&st.mu);
-    off = st.wpos % st.cap; room = st.cap - off;
-    need = size + (room < size ? room : 0);
-    if (st.cap - (st.wpos - st.rpos) >= need) {
-      if (room < size) { *(guint32 *) (st.ring + off) = (guint32) room; *(guint16 *) (st.ring + off + 4) = 0; st.wpos += room; off = 0; }
+    off = reserve (size);
+    if (off >= 0) {
       put_header (st.ring + off, size, kind, fd, p, len, kept);
       if (kept > 0) copy_payload (st.ring + off + HDR, c, kept);
-      st.wpos += size; st.events++;
+      st.wpos += size; st.events++; st.records++;
       g_mutex_unlock (&st.mu);
       return;
     }
     g_mutex_unlock (&st.mu);
+    if (st.off) return;
     if (deadline == 0) { deadline = g_get_monotonic_time () + FULL_WAIT_US; st.waits++; }
     if (g_get_monotonic_time () > deadline || size > st.cap / 2) break;
     g_usleep (200);

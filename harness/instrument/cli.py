@@ -4,8 +4,11 @@
     harness trace --local (--pid N | --spawn -- CMD ARGS...) [--hooks LIST] [--duration S] --out RUN
     harness trace --remote HOST:PORT ...
 
-Progress (events received, rate) goes to stderr at most once a second; Ctrl-C stops cleanly and
-keeps everything recorded; a one-line summary ends the command.  Also registers ``harness hooks``
+Progress (events received, rate) goes to stderr at most once a second.  SIGINT (Ctrl-C) or
+SIGTERM stops cleanly: the hooks stop recording, what they hold is stored (with a progress line
+while that takes), the run is marked ``interrupted`` and the command exits 0; a second signal
+aborts the wait, records the events lost in the run and exits 3.  Spawned targets end with the
+trace unless ``--keep-running``.  A one-line summary ends the command.  Also registers ``harness hooks``
 (``harness.instrument.cli_hooks``) when that module exists.
 """
 
@@ -43,7 +46,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--hooks", metavar="LIST", help="comma-separated hook modules (default: all)")
     parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     parser.add_argument("--out", type=Path, required=True, metavar="RUN", help="the run file to write")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing run")
+    parser.add_argument("--force", action="store_true", help="replace an existing run (a regular file only)")
+    parser.add_argument("--keep-running", action="store_true",
+                        help="with --spawn: leave the spawned process running when the trace ends")
     parser.add_argument("--watch-relaunch", action="store_true",
                         help="reattach when a process of the same name starts again")
     parser.add_argument("--server-version", metavar="VERSION",
@@ -84,30 +89,37 @@ def _options(args: argparse.Namespace) -> TraceOptions:
         out=args.out, process=args.process, pid=args.pid, spawn=tuple(args.command),
         hooks=parse_hooks(args.hooks), duration=args.duration, force=args.force,
         watch_relaunch=args.watch_relaunch, server_version=args.server_version,
-        app_package=app_package, max_data=args.max_data, launch=launch)
+        app_package=app_package, max_data=args.max_data, launch=launch, keep_running=args.keep_running)
 
 
 def summary_line(result: TraceResult) -> str:
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(result.by_kind.items())) or "none"
     targets = "; ".join(f"{name} (pid {pid}, {mode}): {reason or 'attached'}"
                         for name, pid, mode, reason in result.targets) or "no target"
-    lost = result.received - result.written
-    return (f"{result.written} events ({kinds}) from {targets}; stopped: {result.stop}"
-            f"{f'; {lost} NOT STORED' if lost else ''}; run: {result.out}")
+    unstored = result.received - result.written
+    stop = f"{result.stop} ({result.signal})" if result.signal else result.stop
+    return (f"{result.written} events ({kinds}) from {targets}; stopped: {stop}"
+            f"{f'; {unstored} NOT STORED' if unstored else ''}"
+            f"{f'; {result.lost} recorded on the device but LOST (aborted)' if result.lost else ''}"
+            f"; run: {result.out}")
 
 
 def run(args: argparse.Namespace) -> int:
     opts = _options(args)
     device = _device(args)
     source, decode = load_agent(args.agent_script)
-    err = Console(stderr=True)
+    err = Console(stderr=True, highlight=False)
     last = [0, 0.0]
 
     def progress(received: int, elapsed: float) -> None:
         rate = (received - last[0]) / max(elapsed - last[1], 1e-6)
         last[0], last[1] = received, elapsed
-        err.print(f"[dim]trace[/dim] {elapsed:6.0f}s  {received} events  {rate:,.0f}/s", highlight=False)
+        err.print(f"[dim]trace[/dim] {elapsed:6.0f}s  {received} events  {rate:,.0f}/s")
 
-    result = run_trace(device, opts, source=source, decode=decode, progress=progress)
+    def draining(left: int) -> None:
+        err.print(f"[dim]trace[/dim] stopping: storing what the hooks recorded, about {left} events left "
+                  "(Ctrl-C again to abort)")
+
+    result = run_trace(device, opts, source=source, decode=decode, progress=progress, draining=draining)
     Console(highlight=False, soft_wrap=True).print(summary_line(result), markup=False)
-    return 0
+    return 3 if result.stop == "aborted" else 0

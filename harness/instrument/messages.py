@@ -25,6 +25,11 @@ BATCH = "harness:batch"
 READY = "harness:ready"
 SKIPPED = "harness:skipped"
 ERROR = "harness:error"
+DRAINED = "harness:drained"        # after quiesce: the agent has sent everything (flow control)
+CRASH = "harness:crash"            # a native process about to die of a signal
+# posted to the agent
+ACK = "harness:ack"                # {seq}: batches up to seq are committed
+CRASH_ACK = "harness:crash-ack"    # the crash report and everything before it arrived
 RECORD_FORMAT = "ring-v1"
 
 _HDR = struct.Struct("<IHHiHH16sqII")

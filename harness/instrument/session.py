@@ -5,11 +5,19 @@ Message handling (frida calls ``_on_message`` on its own thread, one message at 
 * ``harness:batch`` -> raw events without pid/process get this target's -> with a
   ``DeferredEventSink`` (the run writer): ``put_deferred(count, decode)``, so the writer thread
   decodes (``harness.instrument.messages.decode_batch``) and inserts, and frida's thread only
-  appends to the writer's bounded queue; other sinks get ``put(decode(payload, data))`` here.
-  When the writer is behind, frida's thread blocks (back-pressure, counted by the writer) rather
-  than anything being dropped.
-* ``harness:ready`` / ``harness:skipped`` / ``harness:error`` are recorded on the session;
-  script errors and ``console.log`` go to the log.  Nothing raised here reaches frida's thread.
+  appends to the writer's queue; other sinks get ``put(decode(payload, data))`` here.
+* Flow control (``AgentConfig.flow``, the agent's ``flow.ts``): each batch carries ``seq``; once
+  the sink has committed it, ``harness:ack`` {seq} is posted back, and only then does the agent
+  free what the batch held.  What the agent has recorded but the run has not committed is thus
+  bounded per process by ``ring_bytes``/``ring_records`` (native socket events) plus twice
+  ``window_bytes``/``window_events`` (every other event) — see ``RecorderWindow``.  frida's thread
+  never blocks on the writer then.  Without flow control (a user's own agent script) the writer's
+  queue blocks frida's thread instead (back-pressure, counted by the writer).
+* ``harness:crash`` (a native process about to die of a signal, after it sent what it held) is
+  recorded in ``crash`` and answered with ``harness:crash-ack``; ``harness:drained`` ends a
+  ``quiesce``; ``harness:ready`` / ``harness:skipped`` / ``harness:error`` are recorded on the
+  session; script errors and ``console.log`` go to the log.  Nothing raised here reaches frida's
+  thread.
 
 ``detached`` gives frida's reason ("process-terminated", "process-replaced",
 "connection-terminated", "device-lost", "application-requested"); it is kept in
@@ -22,82 +30,36 @@ import dataclasses
 import inspect
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import frida
 
 from harness.errors import HarnessError, InstrumentError
 from harness.events import Event
+from harness.instrument.config import (
+    ALL_MODULES,
+    AgentConfig,
+    BatchSizer,
+    Decoder,
+    DeferredEventSink,
+    EventSink,
+    InitReport,
+    RecorderWindow,
+    default_decoder,
+    default_sizer,
+)
 from harness.instrument.devices import FridaDevice
+from harness.instrument.flow import Drain, FlowState
 from harness.instrument.frida_errors import FRIDA_ERRORS, frida_errors
+from harness.instrument.messages import ACK, BATCH, CRASH, CRASH_ACK, DRAINED, ERROR, READY, SKIPPED
 
 log = logging.getLogger(__name__)
 
-ALL_MODULES = ("network", "native_net", "sms", "contacts", "identifiers", "location", "clipboard",
-               "accounts", "packages")
-
-#: ``decode(message, data)``; a decoder that also takes ``process=``/``pid=`` keywords (like
-#: ``messages.decode_batch``) gets this target's.
-Decoder = Callable[..., list[Event]]
-#: How many events a batch holds, without decoding it (``messages.batch_size``).
-BatchSizer = Callable[[dict[str, Any], bytes | None], int]
-
-
-class EventSink(Protocol):
-    """Where decoded events go (``harness.record.writer.EventWriter`` is one)."""
-
-    def put(self, events: Sequence[Event]) -> None: ...
-
-
-@runtime_checkable
-class DeferredEventSink(EventSink, Protocol):
-    """A sink that can decode batches itself, on its own thread (``EventWriter`` can)."""
-
-    def put_deferred(self, count: int, decode: Callable[[], Sequence[Event]]) -> None: ...
-
-
-@dataclass(frozen=True)
-class AgentConfig:
-    """The agent's ``init`` parameters: module selection, data cap and batching."""
-
-    modules: tuple[str, ...] = ALL_MODULES
-    max_data: int = 64 * 1024
-    flush_ms: int = 100
-    flush_count: int = 256
-    flush_bytes: int = 1 << 20
-    app_package: str | None = None
-    #: further agent options (e.g. ``ringBytes``, ``tlsReads``), passed in ``init``'s ``options``
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def init_params(self) -> dict[str, Any]:
-        return {
-            "modules": list(self.modules), "maxData": self.max_data, "flushMs": self.flush_ms,
-            "flushCount": self.flush_count, "flushBytes": self.flush_bytes,
-            "options": {**self.options, "appPackage": self.app_package},
-        }
-
-
-@dataclass
-class InitReport:
-    hooked: list[str] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-
-
-def default_decoder() -> Decoder:
-    """The hook agent's batch decoder."""
-    from harness.instrument.messages import decode_batch
-
-    return decode_batch
-
-
-def default_sizer() -> BatchSizer:
-    """Counts a batch's events without decoding it."""
-    from harness.instrument.messages import batch_size
-
-    return batch_size
-
+__all__ = [  # the seams live in harness.instrument.config; importable from here as before
+    "ALL_MODULES", "AgentConfig", "AgentSession", "BatchSizer", "Decoder", "DeferredEventSink", "EventSink",
+    "InitReport", "RecorderWindow", "default_decoder", "default_sizer", "ensure_started",
+]
 
 def _identity_kwargs(decode: Decoder, process: str, pid: int) -> dict[str, Any]:
     try:
@@ -136,6 +98,9 @@ class AgentSession:
         self.lost = 0
         self.agent_errors: list[dict[str, Any]] = []
         self.script_errors = 0
+        #: what the agent reported before its process died of a signal ({signal, exception, address})
+        self.crash: dict[str, Any] | None = None
+        self.flow = FlowState(self._post_ack)
 
     @property
     def where(self) -> str:
@@ -154,6 +119,7 @@ class AgentSession:
             script.load()
             result = script.exports_sync.init(self._config.init_params())
         if isinstance(result, Mapping):  # keep what harness:skipped messages reported meanwhile
+            self.flow.enabled = result.get("flow") is True
             self.report.hooked.extend(str(h) for h in result.get("hooked") or [])
             self.report.skipped.extend(dict(s) for s in result.get("skipped") or []
                                        if dict(s) not in self.report.skipped)
@@ -162,29 +128,66 @@ class AgentSession:
                      skip.get("reason"))
         return self.report
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Ask the agent to send what it has queued; True when it answered within ``timeout``."""
+    def _call(self, method: str, timeout: float) -> tuple[bool, Any]:
+        """Call the agent's RPC ``method`` on a helper thread (frida blocks until it answers, and a
+        busy or dying process may never answer); ``(answered, result)``."""
         script = self._script
         if script is None or self.detached.is_set():
-            return False
+            return False, None
         done = threading.Event()
+        out: list[Any] = [None]
 
         def call() -> None:
             try:
-                script.exports_sync.flush()
+                out[0] = getattr(script.exports_sync, method)()
             except FRIDA_ERRORS as exc:
-                log.debug("%s: flush failed: %s", self.where, exc)
+                log.debug("%s: %s failed: %s", self.where, method, exc)
             finally:
                 done.set()
 
-        threading.Thread(target=call, name="harness-agent-flush", daemon=True).start()
-        return done.wait(timeout)
+        threading.Thread(target=call, name=f"harness-agent-{method}", daemon=True).start()
+        return done.wait(timeout), out[0]
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Ask the agent to send what it has queued; True when it answered within ``timeout``."""
+        return self._call("flush", timeout)[0]
+
+    def quiesce(self, timeout: float = 5.0) -> bool:
+        """Stop the agent recording and have it send its backlog (flow control only: without it,
+        ``flush``); True when it answered."""
+        if not self.flow.enabled:
+            return self.flush(timeout)
+        answered, result = self._call("quiesce", timeout)
+        if answered and isinstance(result, Mapping):
+            held = result.get("held")
+            self.flow.quiesced(int(held) if isinstance(held, int) else 0)
+        return answered
+
+    def drain(self) -> Drain:
+        """How far the backlog after ``quiesce`` has been stored."""
+        if not self.flow.enabled or self.detached.is_set():
+            return Drain(left=0, done=True)
+        return self.flow.progress()
+
+    def wait_drained(self, timeout: float) -> bool:
+        """After ``quiesce``: wait until everything the agent recorded is stored."""
+        if not self.flow.enabled:
+            return True
+        return self.flow.wait_drained(timeout, self.detached)
 
     def stop(self, flush_timeout: float = 5.0) -> None:
-        """Flush, unload the agent and detach (a no-op once the process is gone)."""
+        """Quiesce (or flush), wait for the backlog to be stored, unload the agent and detach (a
+        no-op once the process is gone)."""
         if self._session is None or self.detached.is_set():
             return
-        self.flush(flush_timeout)
+        if self.quiesce(flush_timeout):
+            self.wait_drained(flush_timeout)
+        self.detach()
+
+    def detach(self) -> None:
+        """Unload the agent and detach now, whatever it still holds."""
+        if self._session is None or self.detached.is_set():
+            return
         try:
             if self._script is not None:
                 self._script.unload()
@@ -192,12 +195,26 @@ class AgentSession:
         except FRIDA_ERRORS as exc:  # the process may have died meanwhile
             log.debug("%s: detach: %s", self.where, exc)
 
+    def _post_ack(self, seq: int) -> None:
+        script = self._script
+        if script is None or self.detached.is_set():
+            return
+        try:
+            script.post({"type": ACK, "seq": seq})
+        except FRIDA_ERRORS as exc:
+            log.debug("%s: ack %d not posted: %s", self.where, seq, exc)
+
     # ---- frida's thread ------------------------------------------------------------------
 
     def _on_detached(self, reason: str, crash: Any) -> None:
         self.detach_reason = str(reason)
-        if crash is not None:
+        if crash is not None:  # frida's own crash report (iOS, some Android builds)
             log.warning("%s: crashed: %s", self.where, getattr(crash, "summary", crash))
+            self.crash = self.crash or {"signal": None, "exception": str(getattr(crash, "summary", crash))}
+        if self.crash is not None and reason != "application-requested":
+            detail = ", ".join(str(self.crash[k]) for k in ("exception", "address") if self.crash.get(k))
+            self.detach_reason = f"process-crashed: {self.crash.get('signal') or 'signal'}" + (
+                f" ({detail})" if detail else "")
         log.info("%s: detached (%s)", self.where, reason)
         try:
             if self._on_detached_cb is not None:
@@ -227,6 +244,7 @@ class AgentSession:
     def _on_batch(self, payload: dict[str, Any], data: bytes | None) -> None:
         raw = payload.get("events")
         count = self._size(payload, data)
+        seq = payload.get("seq")
         if isinstance(raw, list) and not self._decode_kwargs:
             # the agent does not know its pid/process and the decoder cannot be told: fill them in
             pid, process = self.pid, self.process
@@ -237,10 +255,17 @@ class AgentSession:
                     if not item.get("process"):
                         item["process"] = process
         self.batches += 1
+        flow = self.flow
+        on_stored = None
+        if isinstance(seq, int) and flow.enabled:
+            flow.received(seq)
+            on_stored = lambda: flow.stored(seq, count)  # noqa: E731
         try:
             if isinstance(self._sink, DeferredEventSink):
                 self.received += count
-                self._sink.put_deferred(count, lambda: self._decoded(payload, data))
+                # with flow control the agent bounds what is in flight: never block frida's thread
+                self._sink.put_deferred(count, lambda: self._decoded(payload, data), on_stored=on_stored,
+                                        block=on_stored is None)
                 return
             try:
                 events = self._decoded(payload, data)
@@ -250,6 +275,8 @@ class AgentSession:
                 return
             self.received += len(events)
             self._sink.put(events)
+            if on_stored is not None:
+                on_stored()
         except HarnessError as exc:
             self.lost += count
             log.error("%s: %d events could not be stored: %s", self.where, count, exc)
@@ -263,19 +290,32 @@ class AgentSession:
 
     def _dispatch(self, payload: dict[str, Any], data: bytes | None) -> None:
         ptype = payload.get("type")
-        if ptype == "harness:batch":
+        if ptype == BATCH:
             self._on_batch(payload, data)
-        elif ptype == "harness:ready":
+        elif ptype == READY:
             self.ready.set()
-        elif ptype == "harness:skipped":  # one {module, target, reason} or {skipped: [...]}
+        elif ptype == SKIPPED:  # one {module, target, reason} or {skipped: [...]}
             listed = payload.get("skipped")
             entries = listed if isinstance(listed, list) else [{k: v for k, v in payload.items() if k != "type"}]
             self.report.skipped.extend(dict(e) for e in entries
                                        if isinstance(e, dict) and dict(e) not in self.report.skipped)
-        elif ptype == "harness:error":
+        elif ptype == ERROR:
             entry = {k: v for k, v in payload.items() if k != "type"}
             self.agent_errors.append(entry)
             log.warning("%s: hook module %s: %s", self.where, payload.get("module"), payload.get("message"))
+        elif ptype == DRAINED:
+            seq = payload.get("seq")
+            self.flow.drained(seq if isinstance(seq, int) else 0)
+        elif ptype == CRASH:
+            self.crash = {k: payload.get(k) for k in ("signal", "exception", "address")}
+            log.warning("%s: crashing: %s (%s at %s)", self.where, payload.get("signal") or "signal",
+                        payload.get("exception"), payload.get("address"))
+            script = self._script
+            if script is not None:  # everything it sent before the report has arrived
+                try:
+                    script.post({"type": CRASH_ACK})
+                except FRIDA_ERRORS as exc:
+                    log.debug("%s: crash ack not posted: %s", self.where, exc)
         else:
             log.debug("%s: ignored agent message %r", self.where, ptype)
 

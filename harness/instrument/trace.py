@@ -2,7 +2,11 @@
 
 ``run_trace(options, ...)`` reaches the device, checks its frida-server, creates the run, starts
 the targets and records until the duration elapses, every target is gone (and no relaunch is
-being watched for) or the user interrupts (Ctrl-C); whatever was received is kept in every case.
+being watched for) or a stop signal arrives.  Then every agent stops recording and sends what it
+holds, which is stored before the run is closed (``Tracer.stop``); a second signal meanwhile
+aborts that wait and records how many events were lost.  The run's ``stop_reason`` says which
+(``duration``, ``targets-ended``, ``interrupted``, ``aborted``); a target that crashed says so in
+its detach reason, with the signal.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from harness.instrument.session import (
 from harness.instrument.tracer import Tracer
 from harness.instrument.versions import check_server
 from harness.record.meta import RunMeta
-from harness.record.store import RunStore, sidecars
+from harness.record.store import RunSlot, RunStore
+from harness.signals import StopRequested, StopSignals
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,10 @@ class TraceOptions:
     max_data: int = 64 * 1024
     #: How to start ``spawn[0]`` when the device cannot spawn (Android: launch the package over adb)
     launch: Callable[[], object] | None = None
+    #: leave spawned targets running when the trace ends (default: they end with it)
+    keep_running: bool = False
+    #: longest wait, after the stop, for the agents' backlog to be stored
+    drain_timeout: float = 30.0
 
 
 @dataclass
@@ -58,7 +67,9 @@ class TraceResult:
     written: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     targets: list[tuple[str, int, str, str | None]] = field(default_factory=list)  # name, pid, mode, reason
-    stop: str = "targets-ended"   # duration | interrupted | targets-ended
+    stop: str = "targets-ended"   # duration | interrupted | aborted | targets-ended
+    signal: str | None = None     # the stop signal (SIGINT, SIGTERM)
+    lost: int = 0                 # events recorded on the device but not stored (aborted only)
 
 
 def parse_hooks(text: str | None) -> tuple[str, ...]:
@@ -114,49 +125,89 @@ def _record(tracer: Tracer, opts: TraceOptions, result: TraceResult, *, received
                 return
             if progress is not None:
                 progress(received(), time.monotonic() - started)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         result.stop = "interrupted"
-        log.info("interrupted; stopping and keeping everything recorded")
+        result.signal = exc.signame if isinstance(exc, StopRequested) else "SIGINT"
+        log.info("%s: stopping; storing everything received (again to abort)", result.signal)
+
+
+#: Drain progress, called with the events still to store about once a second.
+DrainProgress = Callable[[int], None]
 
 
 def run_trace(device: FridaDevice, opts: TraceOptions, *, source: str, decode: Decoder,
-              size: BatchSizer | None = None,
-              progress: Callable[[int, float], None] | None = None, tick: float = 1.0) -> TraceResult:
+              size: BatchSizer | None = None, progress: Callable[[int, float], None] | None = None,
+              draining: DrainProgress | None = None, tick: float = 1.0) -> TraceResult:
     """Record ``opts``'s targets on ``device`` into the run ``opts.out``."""
-    if opts.out.exists() and not opts.force:
-        raise ConfigError(f"{opts.out}: run already exists (use --force to overwrite it)")
+    with StopSignals() as signals:
+        return _run_trace(device, opts, signals, source=source, decode=decode, size=size, progress=progress,
+                          draining=draining, tick=tick)
+
+
+def _run_trace(device: FridaDevice, opts: TraceOptions, signals: StopSignals, *, source: str, decode: Decoder,
+               size: BatchSizer | None, progress: Callable[[int, float], None] | None,
+               draining: DrainProgress | None, tick: float) -> TraceResult:
+    slot = RunSlot(opts.out, force=opts.force)
     info = check_server(device, opts.server_version)
     meta = RunMeta(frida_client_version=frida.__version__, frida_server_version=opts.server_version,
                    device_serial=device.serial,
                    extra={"command": "trace", "device": device.label, "hooks": list(opts.hooks)})
-    store = RunStore.create(opts.out, meta, overwrite=opts.force)
     result = TraceResult(out=opts.out)
+    try:
+        store = RunStore.create(opts.out, meta)
+    except BaseException:
+        slot.restore()
+        raise
     try:
         store.set_device_facts({"frida": info.to_json(), "device": device.label})
         writer = store.writer()
         config = AgentConfig(modules=opts.hooks, max_data=opts.max_data, app_package=opts.app_package)
         tracer = Tracer(device, source=source, config=config, sink=writer, decode=decode,
-                        size=size if size is not None else default_sizer(), listener=store)
-        _start_targets(tracer, opts)
+                        size=size if size is not None else default_sizer(), listener=store,
+                        keep_running=opts.keep_running)
+        try:
+            _start_targets(tracer, opts)
+        except BaseException:
+            tracer.abort()
+            raise
     except BaseException:
-        store.close()
-        for path in sidecars(opts.out):  # nothing was recorded: leave no run behind
-            path.unlink(missing_ok=True)
+        with signals.shield(swallow=True):
+            store.close()
+            slot.restore()  # nothing was recorded: leave the old run (or nothing) behind
         raise
+    slot.discard_old()
     try:
-        _record(tracer, opts, result, received=lambda: writer.stats().received, progress=progress,
-                tick=tick)
+        _record(tracer, opts, result, received=lambda: writer.stats().received, progress=progress, tick=tick)
+        try:
+            tracer.stop(opts.drain_timeout, progress=draining)
+        except KeyboardInterrupt as exc:  # a second signal: stop waiting for the backlog
+            result.stop = "aborted"
+            result.signal = result.signal or (exc.signame if isinstance(exc, StopRequested) else "SIGINT")
+            with signals.shield(swallow=True):
+                result.lost = sum(s.drain().left for s in tracer.sessions)
+                tracer.abort()
+                result.lost += writer.abort().discarded
     finally:
-        tracer.stop()
-        sessions = tracer.sessions
-        store.update_meta({
-            "stop_reason": result.stop, "finished": time.time(),
-            "events_not_stored": sum(s.lost for s in sessions),
-            "agent_errors": [{"pid": s.pid, **e} for s in sessions for e in s.agent_errors][:1000],
-            "agent_script_errors": sum(s.script_errors for s in sessions),
-        })
-        store.close()
-    reopened = RunStore.open(opts.out)
+        with signals.shield(swallow=True):
+            _close(store, tracer, result)
+    return _summarise(result)
+
+
+def _close(store: RunStore, tracer: Tracer, result: TraceResult) -> None:
+    sessions = tracer.sessions
+    store.update_meta({
+        "stop_reason": result.stop, "stop_signal": result.signal, "finished": time.time(),
+        "events_not_stored": sum(s.lost for s in sessions),
+        "events_lost": result.lost,
+        "agent_errors": [{"pid": s.pid, **e} for s in sessions for e in s.agent_errors][:1000],
+        "agent_script_errors": sum(s.script_errors for s in sessions),
+        "crashes": [{"pid": s.pid, "process": s.process, **s.crash} for s in sessions if s.crash][:1000],
+    })
+    store.close()
+
+
+def _summarise(result: TraceResult) -> TraceResult:
+    reopened = RunStore.open(result.out)
     try:
         stats = reopened.meta()
         result.received = int(stats.get("events_received", 0))

@@ -7,6 +7,11 @@ Modes: ``spawn`` (the agent is in before the first instruction), ``attach`` (a r
 pid or by unique name), ``attach-after-launch`` (the caller launches, e.g. ``am start``; we poll for
 the process and attach, so its first instants may be missed) and ``reattach`` (with
 ``watch_relaunch``, a process of the same name appearing after "process-terminated").
+
+Stopping (``stop``): every agent stops recording at once (``quiesce``), then sends its backlog,
+which is stored before the agents are unloaded; ``abort`` skips the wait.  Processes the tracer
+spawned end with it unless ``keep_running``: it kills them after detaching, and on this host a
+``Reaper`` kills them if the harness dies first (SIGKILL included).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import frida
 
 from harness.errors import InstrumentError
 from harness.instrument.devices import FridaDevice, ProcessInfo
+from harness.instrument.reaper import Reaper
 from harness.instrument.session import (
     AgentConfig,
     AgentSession,
@@ -49,7 +55,7 @@ class Tracer:
 
     def __init__(self, device: FridaDevice, *, source: str, config: AgentConfig, sink: EventSink,
                  decode: Decoder, size: BatchSizer | None = None, listener: TargetListener | None = None,
-                 variant: str | None = None, poll_interval: float = 0.1) -> None:
+                 variant: str | None = None, poll_interval: float = 0.1, keep_running: bool = False) -> None:
         self.device = device
         self._source = source
         self._config = config
@@ -59,6 +65,8 @@ class Tracer:
         self._listener = listener
         self._variant = variant
         self._poll = poll_interval
+        self._keep_running = keep_running
+        self._reaper: Reaper | None = None
         self._lock = threading.Condition()
         self._sessions: list[AgentSession] = []
         self._watch: set[str] = set()       # process names to reattach after process-terminated
@@ -88,6 +96,10 @@ class Tracer:
               cwd: str | None = None) -> AgentSession:
         """Spawn ``argv`` suspended, load the agent, then resume it (mode ``spawn``)."""
         pid = self.device.spawn(argv, env=env, cwd=cwd)
+        if self.device.kind == "local" and not self._keep_running:
+            if self._reaper is None:
+                self._reaper = Reaper()
+            self._reaper.watch(pid)
         process = name or os.path.basename(argv[0])
         try:
             session = self._instrument(pid, process, "spawn")
@@ -234,13 +246,52 @@ class Tracer:
                 self._lock.wait(0.2 if remaining is None else min(remaining, 0.2))
         return True
 
-    def stop(self, flush_timeout: float = 5.0) -> None:
-        """Stop watching for relaunches, flush every agent and detach from every process."""
+    def stop(self, drain_timeout: float = 10.0, progress: Callable[[int], None] | None = None) -> bool:
+        """Stop watching for relaunches; have every agent stop recording and send its backlog; wait
+        until that is stored (at most ``drain_timeout``; ``progress(events_left)`` about once a
+        second meanwhile); then detach, and end the processes this tracer spawned.  True when every
+        backlog was stored.  A KeyboardInterrupt meanwhile propagates: call ``abort()`` then."""
         self._stopping.set()
-        for session in self.sessions:
-            session.stop(flush_timeout)
-        for session in self.sessions:
+        sessions = self.sessions
+        for session in sessions:
+            session.quiesce()
+        deadline = time.monotonic() + drain_timeout
+        next_report = time.monotonic() + 1.0
+        drained = True
+        while True:
+            drains = [session.drain() for session in sessions]
+            if all(d.done for d in drains):
+                break
+            now = time.monotonic()
+            if now >= deadline:
+                drained = False
+                log.warning("%s: %d events were not stored within %gs of stopping", self.device.label,
+                            sum(d.left for d in drains), drain_timeout)
+                break
+            if progress is not None and now >= next_report:
+                progress(sum(d.left for d in drains))
+                next_report = now + 1.0
+            self._stopping.wait(0.05)
+        self._detach_all()
+        return drained
+
+    def abort(self) -> None:
+        """Detach from every process now, without waiting for what the agents still hold."""
+        self._stopping.set()
+        self._detach_all()
+
+    def _detach_all(self) -> None:
+        sessions = self.sessions
+        for session in sessions:
+            session.detach()
+            if session.mode == "spawn" and not self._keep_running:
+                with contextlib.suppress(InstrumentError):
+                    self.device.kill(session.pid)
+        for session in sessions:
             session.detached.wait(2.0)
+        if self._reaper is not None:
+            self._reaper.close()
+            self._reaper = None
         with self._lock:
             watchers = list(self._watchers.values())
         for watcher in watchers:

@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from harness import __version__
+from harness.errors import StoreError
 from harness.events import Event
-from harness.record.reader import iter_events
+from harness.record.reader import OnRowError, iter_events
 
 _REQUEST_LINE = re.compile(rb"([A-Z][A-Z-]{1,15}) (\S+) HTTP/(1\.[01])")
 _METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"}
@@ -169,8 +170,21 @@ def entry_for(event: Event) -> dict[str, Any] | None:
     return entry
 
 
-def build_har(run_path: Path | str) -> dict[str, Any]:
-    entries = [e for ev in iter_events(run_path, kinds={"http.request", "tls.write"})
-               if (e := entry_for(ev)) is not None]
+def build_har(run_path: Path | str, on_error: OnRowError | None = None) -> dict[str, Any]:
+    """The HAR log of the run's HTTP and TLS events.  Captured traffic is hostile: an event that
+    cannot be turned into an entry (a malformed URL, a damaged row) is passed to ``on_error`` as a
+    ``StoreError`` naming it and left out (raised when ``on_error`` is None)."""
+    entries = []
+    for event in iter_events(run_path, kinds={"http.request", "tls.write"}, on_error=on_error):
+        try:
+            entry = entry_for(event)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            error = StoreError(f"{run_path}: event {event.id}: cannot be written as a HAR entry: {exc}")
+            if on_error is None:
+                raise error from exc
+            on_error(error)
+            continue
+        if entry is not None:
+            entries.append(entry)
     return {"log": {"version": "1.2", "creator": {"name": "android-privacy-harness", "version": __version__},
                     "pages": [], "entries": entries}}

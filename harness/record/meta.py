@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 import uuid
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness import __version__
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,4 +49,13 @@ def write_meta(conn: sqlite3.Connection, items: Mapping[str, Any]) -> None:
 
 
 def read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
-    return {key: json.loads(value) for key, value in conn.execute("SELECT key, value FROM meta")}
+    """The meta table; a value that is not JSON (a damaged or edited run) is kept as its text and
+    logged, so one bad key does not make the run unreadable."""
+    out: dict[str, Any] = {}
+    for key, value in conn.execute("SELECT key, value FROM meta"):
+        try:
+            out[str(key)] = json.loads(value)
+        except (TypeError, ValueError, RecursionError):
+            log.warning("run meta %r is not JSON (%.40r); kept as text", key, value)
+            out[str(key)] = value if isinstance(value, str) else repr(value)
+    return out

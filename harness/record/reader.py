@@ -8,23 +8,28 @@ names the file.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from harness.errors import StoreError
 from harness.events import Event
 from harness.record import schema
-from harness.record.rows import row_event
+from harness.record.rows import RowError, row_event
+
+#: Told about each stored event that cannot be read (a tampered or damaged row); the rest is read.
+OnRowError = Callable[[StoreError], None]
 
 _SELECT = f"SELECT {', '.join(schema.EVENT_COLUMNS)} FROM events"
 
 
 def iter_events(
     run_path: Path | str, *, kinds: frozenset[str] | set[str] | None = None, variant: str | None = None,
-    id_range: tuple[int, int] | None = None,
+    id_range: tuple[int, int] | None = None, on_error: OnRowError | None = None,
 ) -> Iterator[Event]:
     """Every event of the run at ``run_path`` (optionally only ``kinds`` / one ``variant`` / ids in
-    ``first <= id < end`` of ``id_range``), by id."""
+    ``first <= id < end`` of ``id_range``), by id.  A row that cannot be read is a ``StoreError``
+    naming the run, the event and the column: passed to ``on_error`` (and skipped) when given,
+    raised otherwise."""
     path = Path(run_path)
     conn = schema.connect_existing(path)
     clauses: list[str] = []
@@ -46,7 +51,15 @@ def iter_events(
             if not rows:
                 return
             for row in rows:
-                yield row_event(row)
+                try:
+                    event = row_event(row)
+                except RowError as exc:
+                    error = StoreError(f"{path}: {exc}")
+                    if on_error is None:
+                        raise error from None
+                    on_error(error)
+                    continue
+                yield event
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot read events: {exc}") from exc
     finally:

@@ -144,7 +144,12 @@ def connect_existing(path: Path) -> sqlite3.Connection:
     if row is None:
         conn.close()
         raise StoreError(f"{path}: not a run file (no schema version)")
-    if int(row[0]) > SCHEMA_VERSION:
+    try:
+        version = int(row[0])
+    except (TypeError, ValueError):
         conn.close()
-        raise StoreError(f"{path}: run file schema {row[0]} is newer than this harness ({SCHEMA_VERSION})")
+        raise StoreError(f"{path}: meta schema_version: not a number ({row[0]!r}); the run is damaged") from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(f"{path}: run file schema {version} is newer than this harness ({SCHEMA_VERSION})")
     return conn

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -21,6 +22,7 @@ from typing import Any
 from harness.errors import StoreError
 from harness.record import schema
 from harness.record.meta import RunMeta, read_meta, write_meta
+from harness.record.status import recorder_identity
 from harness.record.writer import EventWriter
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ class RunStore:
         store = cls(path, conn)
         items = meta.to_items() if isinstance(meta, RunMeta) else {**RunMeta().to_items(), **(meta or {})}
         store.update_meta({**items, "events_received": 0, "events_written": 0,
-                           "backpressure_waits": 0, "backpressure_timeouts": 0})
+                           "backpressure_waits": 0, "backpressure_timeouts": 0, "recorder": recorder_identity()})
         return store
 
     @classmethod
@@ -206,3 +208,38 @@ class RunStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class RunSlot:
+    """Room for a new run at ``path``: an existing file is checked (``harness.files.check_output``:
+    only a regular file, only with ``force``) and moved aside with its WAL files, so that a run
+    that fails to start puts it back (``restore``) and one that starts deletes it (``discard_old``).
+    A harness killed in between leaves both: the new run where it belongs, the old one beside it
+    under ``.NAME.previous-PID``."""
+
+    def __init__(self, path: Path, *, force: bool) -> None:
+        from harness.files import check_output
+
+        check_output(path, force=force, what="run")
+        self.path = path
+        self._aside: list[tuple[Path, Path]] = []
+        if path.exists():
+            stem = path.with_name(f".{path.name}.previous-{os.getpid()}")
+            for src in sidecars(path):
+                if src.exists():
+                    dst = stem.with_name(stem.name + src.name[len(path.name):])
+                    os.replace(src, dst)
+                    self._aside.append((src, dst))
+
+    def restore(self) -> None:
+        """Remove the new run (if any) and put the old one back."""
+        for p in sidecars(self.path):
+            p.unlink(missing_ok=True)
+        for src, dst in self._aside:
+            os.replace(dst, src)
+        self._aside = []
+
+    def discard_old(self) -> None:
+        for _src, dst in self._aside:
+            dst.unlink(missing_ok=True)
+        self._aside = []

@@ -1,14 +1,23 @@
-"""The event writer: one thread that owns the inserts, fed through a bounded queue.
+"""The event writer: one thread that owns the inserts, fed through a queue.
 
 Producers (frida's message thread, the scenario runner) call ``put(events)``, or
 ``put_deferred(count, decode)`` to have the writer thread decode a raw batch itself (one Python
-thread decoding and inserting beats two contending for the GIL); the writer thread inserts with
-``executemany`` and commits every ``commit_every`` events or ``commit_interval`` seconds, and
-durably (fsync) at ``mark_step`` and ``close``.  Nothing is ever dropped: when
-``max_pending`` events are waiting, ``put`` blocks; every wait is counted
+thread decoding and inserting beats two contending for the GIL).  The writer thread inserts with
+``executemany`` and commits as soon as it has written everything queued (a group commit), or after
+``commit_every`` events; with ``commit_interval`` > 0 it commits at most that often instead.
+Commits at ``mark_step`` and ``close`` are durable (fsync).  After each commit it calls the
+``on_stored`` callbacks of the batches it committed: the hook agent's flow control acknowledges
+them from there, so what the agent has recorded but the store has not committed stays bounded
+(``harness.instrument.session``).
+
+Nothing is dropped while the run is open: a producer without flow control blocks in ``put``
+while ``max_pending`` events are waiting (``block=False`` is for flow-controlled producers, whose
+in-flight events are bounded by their own window); every wait is counted
 (``backpressure_waits``, ``backpressure_wait_s``) and every wait longer than ``put_timeout`` logs
-a warning and counts in ``backpressure_timeouts``.  The counters, with ``events_received`` and
-``events_written``, are stored in the run's ``meta`` table at every commit.
+a warning and counts in ``backpressure_timeouts``.  ``abort()`` is the one exception: it stops
+at once, discards what is still queued and records how many events that was
+(``events_discarded``).  The counters, with ``events_received`` and ``events_written``, are stored
+in the run's ``meta`` table at every commit.
 """
 
 from __future__ import annotations
@@ -46,9 +55,18 @@ class _Deferred:
 
     count: int
     decode: Callable[[], Sequence[Event]]
+    on_stored: Callable[[], None] | None = None
 
 
-_Item = list[Event] | _Deferred | _Control
+@dataclass(frozen=True)
+class _Batch:
+    """Decoded events, with what to call once they are committed."""
+
+    events: list[Event]
+    on_stored: Callable[[], None] | None = None
+
+
+_Item = _Batch | _Deferred | _Control
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class WriterStats:
     backpressure_timeouts: int
     backpressure_wait_s: float
     undecodable: int = 0
+    discarded: int = 0
 
 
 class EventWriter:
@@ -74,7 +93,7 @@ class EventWriter:
         *,
         max_pending: int = 100_000,
         commit_every: int = 20_000,
-        commit_interval: float = 0.5,
+        commit_interval: float = 0.0,
         put_timeout: float = 2.0,
     ) -> None:
         self._conn = conn
@@ -93,6 +112,7 @@ class EventWriter:
         self._timeouts = 0
         self._wait_s = 0.0
         self._undecodable = 0
+        self._discarded = 0
         self._error: BaseException | None = None
         self._closing = False
         self._variant: str | None = None
@@ -107,26 +127,32 @@ class EventWriter:
 
     # ---- producer side -------------------------------------------------------------------
 
-    def put(self, events: Sequence[Event]) -> None:
-        """Queue ``events`` for writing; blocks (never drops) while the queue is full."""
+    def put(self, events: Sequence[Event], *, on_stored: Callable[[], None] | None = None,
+            block: bool = True) -> None:
+        """Queue ``events`` for writing; blocks (never drops) while the queue is full, unless
+        ``block`` is False.  ``on_stored()`` is called on the writer thread once they are committed."""
         if events:
-            self._enqueue(list(events), len(events))
+            self._enqueue(_Batch(list(events), on_stored), len(events), block)
+        elif on_stored is not None:
+            self._enqueue(_Batch([], on_stored), 0, block)
 
-    def put_deferred(self, count: int, decode: Callable[[], Sequence[Event]]) -> None:
+    def put_deferred(self, count: int, decode: Callable[[], Sequence[Event]], *,
+                     on_stored: Callable[[], None] | None = None, block: bool = True) -> None:
         """Queue ``count`` events that ``decode()`` produces, called on the writer thread.
 
         Lets a producer (frida's message thread) hand over a raw batch without decoding it: one
         Python thread then does the decoding and the inserts, instead of two contending for the
         GIL.  A ``decode`` that raises is logged and its events counted in ``events_undecodable``.
+        ``on_stored`` and ``block`` as for ``put``.
         """
-        if count > 0:
-            self._enqueue(_Deferred(count, decode), count)
+        if count > 0 or on_stored is not None:
+            self._enqueue(_Deferred(max(count, 0), decode, on_stored), max(count, 0), block)
 
-    def _enqueue(self, batch: list[Event] | _Deferred, n: int) -> None:
+    def _enqueue(self, batch: _Batch | _Deferred, n: int, block: bool) -> None:
         with self._cond:
             self._received += n
             self._check()
-            if self._pending + n > self._max_pending and self._pending > 0:
+            if block and self._pending + n > self._max_pending and self._pending > 0:
                 self._waits += 1
                 started = time.monotonic()
                 while self._pending + n > self._max_pending and self._pending > 0:
@@ -165,10 +191,21 @@ class EventWriter:
             raise StoreError(f"{self._path}: writing events failed: {self._error}") from self._error
         return self.stats()
 
+    def abort(self) -> WriterStats:
+        """Stop now: discard what is still queued (counted in ``events_discarded``), commit what
+        was written with the counters, and stop the thread.  For a second Ctrl-C."""
+        with self._cond:
+            discarded = [i for i in self._items if not isinstance(i, _Control)]
+            self._items = [i for i in self._items if isinstance(i, _Control)]
+            self._discarded += sum(len(i.events) if isinstance(i, _Batch) else i.count for i in discarded)
+            self._pending = 0
+            self._cond.notify_all()
+        return self.close()
+
     def stats(self) -> WriterStats:
         with self._cond:
             return WriterStats(self._received, self._written, self._waits, self._timeouts, self._wait_s,
-                               self._undecodable)
+                               self._undecodable, self._discarded)
 
     @property
     def current_step(self) -> int | None:
@@ -194,44 +231,56 @@ class EventWriter:
 
     def _run(self) -> None:
         uncommitted = 0
+        stored: list[Callable[[], None]] = []   # on_stored callbacks waiting for the next commit
         last_commit = time.monotonic()
         items: list[_Item] = []
+
+        def commit() -> None:
+            nonlocal uncommitted, last_commit
+            self._commit(durable=False)
+            uncommitted = 0
+            last_commit = time.monotonic()
+            self._fire(stored)
+
         try:
             while True:
                 with self._cond:
                     while not self._items:
                         timeout = None
-                        if uncommitted:
+                        if uncommitted or stored:
                             timeout = last_commit + self._commit_interval - time.monotonic()
                             if timeout <= 0:
                                 break
-                        if not self._cond.wait(timeout) and uncommitted:
+                        if not self._cond.wait(timeout) and (uncommitted or stored):
                             break
                     items, self._items = self._items, []
-                    taken = sum(len(i) if isinstance(i, list) else i.count for i in items
+                    taken = sum(len(i.events) if isinstance(i, _Batch) else i.count for i in items
                                 if not isinstance(i, _Control))
                     self._pending -= taken
                     self._cond.notify_all()
                 batch: list[Event] = []
                 for item in items:
-                    if isinstance(item, list):
-                        batch.extend(item)
-                        continue
-                    if isinstance(item, _Deferred):
-                        batch.extend(self._decode(item))
+                    if not isinstance(item, _Control):
+                        batch.extend(item.events if isinstance(item, _Batch) else self._decode(item))
+                        if item.on_stored is not None:
+                            stored.append(item.on_stored)
+                        if len(batch) >= self._commit_every:
+                            uncommitted += self._insert(batch)
+                            batch = []
+                            commit()
                         continue
                     uncommitted += self._insert(batch)
                     batch = []
                     if self._apply(item):
+                        self._fire(stored)
                         return
                     uncommitted = 0
                     last_commit = time.monotonic()
+                    self._fire(stored)
                 uncommitted += self._insert(batch)
-                if uncommitted and (uncommitted >= self._commit_every
-                                    or time.monotonic() - last_commit >= self._commit_interval):
-                    self._commit(durable=False)
-                    uncommitted = 0
-                    last_commit = time.monotonic()
+                if (uncommitted or stored) and (uncommitted >= self._commit_every
+                                                or time.monotonic() - last_commit >= self._commit_interval):
+                    commit()
         except BaseException as exc:  # the writer must never die silently
             log.exception("%s: run writer failed", self._path)
             with self._cond:
@@ -245,6 +294,14 @@ class EventWriter:
                 self._items = []
                 self._pending = 0
                 self._cond.notify_all()
+
+    def _fire(self, callbacks: list[Callable[[], None]]) -> None:
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("%s: an on_stored callback failed", self._path)
+        callbacks.clear()
 
     def _decode(self, item: _Deferred) -> Sequence[Event]:
         try:
@@ -310,6 +367,7 @@ class EventWriter:
                 "backpressure_timeouts": stats.backpressure_timeouts,
                 "backpressure_wait_s": round(stats.backpressure_wait_s, 3),
                 "events_undecodable": stats.undecodable,
+                "events_discarded": stats.discarded,
                 **({"closed": time.time()} if closed else {}),
             })
             self._conn.execute("COMMIT")

@@ -3,7 +3,8 @@
  * TLS plaintext at SSL_write/SSL_write_ex (SSL_read/SSL_read_ex with options.tlsReads) in every
  * module exporting them, including modules loaded after the agent (module observer).
  */
-import { config as envConfig, emit, reportError, sendBatch } from "../envelope.js";
+import { config as envConfig, emit, flush, reportError, sendBatch } from "../envelope.js";
+import { addPump, flowConfig } from "../flow.js";
 import { entry } from "../catalogue.js";
 import { HDR, KIND_NAMES, RING_C } from "../native_ring.js";
 import { findLibcExport, formatIp, libcModule, nativeStack, parseSockaddr, peerOf } from "../native_util.js";
@@ -15,9 +16,12 @@ const e = entry(NAME);
 let cm: CModule | null = null;
 let ringBase: NativePointer = NULL;
 let ringCap = 0;
-let rpos = 0;
+let spos = 0;   // records before this ring position have been sent (released once acknowledged)
 let committed: NativeFunction<UInt64, []> | null = null;
-let release: NativeFunction<void, [UInt64 | number]> | null = null;
+let release: NativeFunction<void, [UInt64 | number, UInt64 | number]> | null = null;
+let quiesceRing: NativeFunction<void, []> | null = null;
+let tryPut: NativeFunction<number, [NativePointer, number]> | null = null;
+let usleep: NativeFunction<number, [number]> | null = null;
 let drainTimer: ReturnType<typeof setTimeout> | null = null;
 let idleMs = 20;
 let batchBytes = 4 << 20;
@@ -30,14 +34,16 @@ let statsFn: NativeFunction<void, [NativePointer]> | null = null;
 /** Counters of the native ring: events recorded, producer waits on a full ring, slow-path events. */
 export function ringStats(): Record<string, number> {
   if (statsFn === null) return {};
-  const out = Memory.alloc(32);
+  const out = Memory.alloc(48);
   statsFn(out);
   return {
     events: out.readU64().toNumber(),
     full_waits: out.add(8).readU64().toNumber(),
     slow_path: out.add(16).readU64().toNumber(),
     bytes_written: out.add(24).readU64().toNumber(),
-    bytes_drained: rpos,
+    bytes_released: out.add(32).readU64().toNumber(),
+    records_held: out.add(40).readU64().toNumber(),
+    bytes_drained: spos,
   };
 }
 
@@ -69,25 +75,29 @@ function recordEvent(dv: DataView, off: number, dataOff: number): Record<string,
 }
 
 /**
- * Send the ring's committed records; returns how many bytes were sent.  By default the records
- * travel as they are (message.records = {format: "ring-v1", size}, payload = the records, decoded
- * by harness.instrument.messages.decode_batch) so the JS thread does O(1) work per batch; with
- * options.nativeEvents = "json" every record becomes an ordinary JSON event here instead.
+ * Send the ring's committed records that were not sent yet; returns true when none is left.  By
+ * default the records travel as they are (message.records = {format: "ring-v1", size}, payload =
+ * the records, decoded by harness.instrument.messages.decode_batch) so the JS thread does O(1) work
+ * per batch; with options.nativeEvents = "json" every record becomes an ordinary JSON event here
+ * instead.  The records stay in the ring until the harness acknowledges them (flow.ts); the
+ * envelope's queue goes first, so events keep their order.
  */
-export function drainRing(): number {
-  if (committed === null || release === null) return 0;
+export function drainRing(): boolean {
+  if (committed === null || release === null) return true;
+  const rel = release;
   const w = committed().toNumber();
-  let sent = 0;
-  while (rpos < w) {
-    const startPhys = rpos % ringCap;
-    const segEnd = Math.min(w - rpos, ringCap - startPhys);  // contiguous bytes available
+  while (spos < w) {
+    const startPhys = spos % ringCap;
+    const segEnd = Math.min(w - spos, ringCap - startPhys);  // contiguous bytes available
     const ab = ArrayBuffer.wrap(ringBase.add(startPhys), segEnd);
     const dv = new DataView(ab);
     const events: Record<string, unknown>[] = [];
     let off = 0;
+    let records = 0;
     while (off < segEnd && off < batchBytes && (!jsonEvents || events.length < batchEvents)) {
       const size = dv.getUint32(off, true);
       if (size === 0) break;
+      if (dv.getUint16(off + 4, true) !== 0) records++;
       if (jsonEvents) {
         const ev = recordEvent(dv, off, off + HDR);
         if (ev !== null) events.push(ev);
@@ -96,13 +106,13 @@ export function drainRing(): number {
     }
     if (off === 0) break;
     const payload = off === segEnd ? ab : ArrayBuffer.wrap(ringBase.add(startPhys), off);
-    if (jsonEvents) sendBatch(events, payload);
-    else sendBatch([], payload, { format: RECORD_FORMAT, size: off });
-    sent += off;
-    rpos += off;
-    release(rpos);
+    const end = spos + off;
+    const acked = (): void => rel(end, records);
+    spos = end;
+    if (jsonEvents) sendBatch(events, payload, records, undefined, acked);
+    else sendBatch([], payload, records, { format: RECORD_FORMAT, size: off }, acked);
   }
-  return sent;
+  return true;
 }
 
 let lastW = 0;
@@ -120,13 +130,13 @@ function scheduleDrain(): void {
   try {
     if (committed !== null) {
       const w = committed().toNumber();
-      const pending = w - rpos;
+      const pending = w - spos;
       if (pending > 0) {
         const now = Date.now();
         if (pendingSince === 0) pendingSince = now;
         const busy = w !== lastW;
         if (!busy || pending > ringCap * highWater || now - pendingSince >= maxLatencyMs) {
-          drainRing();
+          if (flush()) drainRing();
           pendingSince = 0;
         }
         next = 2;
@@ -139,24 +149,51 @@ function scheduleDrain(): void {
   drainTimer = setTimeout(scheduleDrain, next);
 }
 
-/** The producer's slow path (ring full for too long): the event is emitted from its own thread. */
+/*
+ * The producer's slow path (the ring stayed full for FULL_WAIT_US): on the producer's own thread,
+ * wait for room without holding the JS lock (cooperative sleeps: the JS thread meanwhile takes the
+ * harness's acks, which release ring space), then put the record in the ring.  Only the JS thread
+ * itself, or a wait longer than flowConfig.waitMs, hands the event to the envelope instead.
+ */
 function slowPath(rec: NativePointer, size: number): void {
   try {
-    const ab = rec.readByteArray(size) as ArrayBuffer;
-    const ev = recordEvent(new DataView(ab), 0, 0);
-    if (ev === null) return;
-    const data = ev.data_size !== undefined ? ab.slice(HDR, HDR + (ev.data_size as number)) : null;
-    const { type, data_off: _o, data_size: _s, data_len: dataLen, ...fields } = ev;
-    emit(type as string, { api: fields.api as string, ...fields, slow: true }, data);
-    void dataLen;
+    const deadline = Date.now() + flowConfig.waitMs;
+    const jsThread = Process.getCurrentThreadId() === jsThreadId;
+    if (tryPut !== null && usleep !== null && size <= ringCap / 2) {
+      while (tryPut(rec, size) === 0) {
+        if (jsThread || Date.now() > deadline) return slowEmit(rec, size);
+        usleep(1000);
+      }
+      return;
+    }
+    slowEmit(rec, size);
   } catch (err) {
     reportError(NAME, "slow path", err);
   }
 }
 
+function slowEmit(rec: NativePointer, size: number): void {
+  const ab = rec.readByteArray(size) as ArrayBuffer;
+  const ev = recordEvent(new DataView(ab), 0, 0);
+  if (ev === null) return;
+  const data = ev.data_size !== undefined ? ab.slice(HDR, HDR + (ev.data_size as number)) : null;
+  const { type, data_off: _o, data_size: _s, data_len: dataLen, ...fields } = ev;
+  emit(type as string, { api: fields.api as string, ...fields, slow: true }, data);
+  void dataLen;
+}
+
+/** End recording in the native ring (flow.ts quiesce): producers return at once. */
+export function quiesceNative(): void {
+  if (quiesceRing !== null) quiesceRing();
+}
+
+let jsThreadId = -1;
+
 function installRing(options: Record<string, unknown>, hooked: string[], skipped: Skipped[]): void {
   const want = typeof options.ringBytes === "number" ? options.ringBytes : 64 << 20;
   ringCap = Math.max(1 << 20, Math.floor(want / 8) * 8);
+  const maxRecords = typeof options.ringRecords === "number" && options.ringRecords >= 16 ? options.ringRecords : 65536;
+  jsThreadId = Process.getCurrentThreadId();
   idleMs = typeof options.drainMs === "number" ? options.drainMs : 20;
   if (typeof options.maxLatencyMs === "number") maxLatencyMs = options.maxLatencyMs;
   if (typeof options.highWater === "number") highWater = Math.min(0.95, Math.max(0.05, options.highWater));
@@ -177,12 +214,17 @@ function installRing(options: Record<string, unknown>, hooked: string[], skipped
   statsFn = new NativeFunction(cm.ring_stats, "void", ["pointer"]);
   const slow = new NativeCallback(slowPath, "void", ["pointer", "uint32"]);
   keepAlive.push(cm, state, ringBase, slow);
-  new NativeFunction(cm.ring_setup, "void", ["pointer", "uint64", "uint32", "pointer"])(
-    ringBase, ringCap, envConfig.maxData, slow);
+  new NativeFunction(cm.ring_setup, "void", ["pointer", "uint64", "uint32", "pointer", "uint64"])(
+    ringBase, ringCap, envConfig.maxData, slow, maxRecords);
   if (options.prefault !== false) new NativeFunction(cm.ring_prefault, "void", [])();
   // exclusive: keep the JS lock during these short calls, so two threads never drain at once
   committed = new NativeFunction(cm.ring_committed, "uint64", [], { scheduling: "exclusive" });
-  release = new NativeFunction(cm.ring_release, "void", ["uint64"], { scheduling: "exclusive" });
+  release = new NativeFunction(cm.ring_release, "void", ["uint64", "uint64"], { scheduling: "exclusive" });
+  quiesceRing = new NativeFunction(cm.ring_quiesce, "void", [], { scheduling: "exclusive" });
+  tryPut = new NativeFunction(cm.ring_try_put, "int", ["pointer", "uint32"], { scheduling: "exclusive" });
+  // cooperative (the default): the JS lock is released while the slow path sleeps
+  usleep = new NativeFunction(Module.getGlobalExportByName("usleep"), "int", ["uint"]);
+  addPump(drainRing);
   const kinds: Record<string, number> = { send: 1, sendto: 2, sendmsg: 3, write: 4 };
   for (const t of e.targets) {
     if (t.module !== "libc" || t.symbol === undefined) continue;
