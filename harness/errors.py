@@ -7,6 +7,7 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      ├── ConfigError            bad input: a file, line or field the user gave us
      │    └── ProfileError      a virtual-phone profile that does not load
      ├── ToolMissingError       a host program the harness needs is not installed (names the package)
+     ├── AdbServerError         the adb server cannot be started, does not answer, or is not an adb server
      ├── DeviceError            anything about one device (carries .serial)
      │    ├── DeviceNotFoundError   no such serial / no device connected
      │    ├── DeviceGoneError       the device went away during a command
@@ -15,6 +16,7 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      │    ├── UnknownPermissionError the permission (or app-op) is unknown to the device
      │    └── VerificationError     a change was made but reading it back shows otherwise
      ├── VirtualPhoneError      starting, stopping or serving a virtual phone
+     │    └── ProtocolViolation (harness.virtual.adb_protocol) a peer of the adbd sent something not ADB
      ├── InstrumentError        Frida: reaching the server, attaching, loading the agent
      ├── StoreError             the run store (opening, writing, reading a run)
      └── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
@@ -37,6 +39,11 @@ class ProfileError(ConfigError):
 
 class ToolMissingError(HarnessError):
     """A host program is missing; the message says which package to install."""
+
+
+class AdbServerError(HarnessError):
+    """The adb server could not be started, did not answer in time, or answered nonsense; the
+    message names its address (host:port)."""
 
 
 class DeviceError(HarnessError):

@@ -14,9 +14,15 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+# Test modules import helpers with `from tests.conftest import ...`; without this alias that would
+# run this module a second time, switching the session to a second port and HARNESS_HOME midway
+# (and leaving the first adb server running after the session).
+sys.modules.setdefault("tests.conftest", sys.modules[__name__])
 
 
 def free_port() -> int:

@@ -1,19 +1,40 @@
 """The adb server the harness talks to: the one adbutils finds (its bundled adb by default).
 
-The server port honours ANDROID_ADB_SERVER_PORT (tests use a private port, never 5037).
+The server's address is ``ANDROID_ADB_SERVER_HOST``:``ANDROID_ADB_SERVER_PORT`` (checked in
+``adb_env``; tests use a private port, never 5037).  Every exchange with it has a timeout: a
+client from ``adb_client()`` gives up after ``IO_TIMEOUT`` seconds of silence on any of its
+sockets (adbutils' own default is to wait forever), and it never starts a server by itself (adbutils
+would run its bundled adb, not ``$ADB``, with its output on our stderr).  ``ensure_server`` starts
+one with ``adb start-server`` when nothing listens on the port, and reports a port held by something
+that does not answer as an adb server within ``SERVER_TIMEOUT`` seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
 import subprocess
+from collections.abc import Iterator
 
 import adbutils
+from adbutils.errors import AdbConnectionError
 
-from harness.errors import HarnessError
+from harness.device.adb_env import server_address, server_host, server_port
+from harness.errors import AdbServerError, ToolMissingError
+
+__all__ = ["IO_TIMEOUT", "SERVER_TIMEOUT", "AdbClient", "adb_binary", "adb_client", "ensure_server",
+           "server_errors", "server_port"]
 
 log = logging.getLogger(__name__)
+
+#: Seconds the adb server may take to answer the version request that proves it is one.
+SERVER_TIMEOUT = 10.0
+#: Seconds of silence after which any other socket of a harness client gives up.
+IO_TIMEOUT = 60.0
+#: Seconds ``adb start-server`` may take.
+START_TIMEOUT = 30.0
 
 
 def adb_binary() -> str:
@@ -21,32 +42,89 @@ def adb_binary() -> str:
     explicit = os.environ.get("ADB")
     if explicit:
         return explicit
-    return str(adbutils.adb_path())
-
-
-def server_port() -> int:
-    return int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037"))
-
-
-def ensure_server() -> None:
-    """Start the adb server if it is not running (adb itself is idempotent about this)."""
     try:
-        adbutils.AdbClient().server_version()
+        return str(adbutils.adb_path())
+    except adbutils.AdbError as exc:
+        raise ToolMissingError("no adb executable found: install the Debian package `adb` "
+                               "(or set $ADB to one)") from exc
+
+
+class _Connection(adbutils.AdbConnection):  # type: ignore[misc]  # adbutils has no type hints
+    """A connection to the adb server that fails, instead of starting a server, when none listens."""
+
+    def _safe_connect(self) -> socket.socket:
+        sock: socket.socket = self._create_socket()
+        return sock
+
+
+class AdbClient(adbutils.AdbClient):  # type: ignore[misc]  # adbutils has no type hints
+    """An adbutils client whose every socket has a timeout and that never starts a server."""
+
+    def __init__(self, timeout: float = IO_TIMEOUT) -> None:
+        super().__init__(host=server_host(), port=server_port(), socket_timeout=timeout)
+        self.timeout = timeout
+
+    def make_connection(self, timeout: float | None = None) -> adbutils.AdbConnection:
+        connection = _Connection(self.host, self.port)
+        connection.conn.settimeout(timeout or self.timeout)
+        return connection
+
+
+@contextlib.contextmanager
+def server_errors(doing: str, timeout: float = IO_TIMEOUT) -> Iterator[None]:
+    """adbutils' failures while ``doing`` something with the adb server, as ``AdbServerError``."""
+    address = server_address()
+    try:
+        yield
+    except (adbutils.AdbTimeout, TimeoutError) as exc:
+        raise AdbServerError(f"adb server at {address} did not answer within {timeout:g} s ({doing}); "
+                             f"is something else listening on port {server_port()}?") from exc
+    except AdbConnectionError as exc:
+        raise AdbServerError(f"adb server at {address} is not running ({doing}): {exc}") from exc
+    except (adbutils.AdbError, OSError, EOFError, ValueError) as exc:
+        raise AdbServerError(f"adb server at {address}: {doing} failed: {exc or type(exc).__name__}") from exc
+
+
+def _check_version(timeout: float) -> int:
+    with server_errors("asking its version", timeout):
+        version: int = AdbClient(timeout).server_version()
+    return version
+
+
+def ensure_server(timeout: float | None = None) -> None:
+    """Make sure an adb server answers on the configured port; start one if nothing listens there.
+
+    Raises ``ConfigError`` for a malformed ANDROID_ADB_SERVER_PORT, ``AdbServerError`` when the port
+    is held by something that does not answer as an adb server within ``timeout`` seconds (default
+    ``SERVER_TIMEOUT``) or the server cannot be started, ``ToolMissingError`` when there is no adb.
+    """
+    timeout = SERVER_TIMEOUT if timeout is None else timeout
+    try:
+        _check_version(timeout)
         return
-    except (adbutils.AdbError, OSError):
-        pass
+    except AdbServerError as exc:
+        if not isinstance(exc.__cause__, AdbConnectionError):
+            raise
+    port = server_port()
+    binary = adb_binary()
+    log.info("starting the adb server on port %d (%s)", port, binary)
     try:
-        result = subprocess.run([adb_binary(), "start-server"], capture_output=True, text=True, timeout=30,
-                                check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise HarnessError(f"cannot start the adb server ({adb_binary()}): {exc}") from exc
+        result = subprocess.run([binary, "start-server"], capture_output=True, text=True, timeout=START_TIMEOUT,
+                                stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise AdbServerError(f"`{binary} start-server` did not finish within {START_TIMEOUT:g} s "
+                             f"(port {port})") from exc
+    except OSError as exc:
+        raise ToolMissingError(f"cannot run adb ({binary}): {exc.strerror or exc}") from exc
     if result.returncode != 0:
-        raise HarnessError(
-            f"cannot start the adb server on port {server_port()}: {(result.stderr or result.stdout).strip()}"
-        )
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise AdbServerError(f"cannot start the adb server on port {port}: "
+                             f"{detail[-1] if detail else f'exit {result.returncode}'}")
+    _check_version(timeout)
 
 
-def adb_client() -> adbutils.AdbClient:
-    """An adbutils client of the running adb server (started if needed)."""
+def adb_client(timeout: float = IO_TIMEOUT) -> AdbClient:
+    """A client of the running adb server (started if needed); its sockets time out after
+    ``timeout`` seconds of silence."""
     ensure_server()
-    return adbutils.AdbClient()
+    return AdbClient(timeout)

@@ -7,11 +7,9 @@ import json
 import sys
 from typing import Any
 
-import adbutils
-
-from harness.device.adb import adb_client
+from harness.device.adb import adb_client, server_errors
 from harness.device.device import Device
-from harness.errors import DeviceError, HarnessError
+from harness.errors import DeviceError
 
 
 def register(sub: Any) -> None:
@@ -23,10 +21,8 @@ def register(sub: Any) -> None:
 
 def _collect() -> list[dict[str, Any]]:
     client = adb_client()
-    try:
+    with server_errors("listing devices", client.timeout):
         listed = client.list()
-    except (adbutils.AdbError, OSError) as exc:
-        raise HarnessError(f"cannot list devices from the adb server: {exc}") from exc
     rows: list[dict[str, Any]] = []
     for entry in sorted(listed, key=lambda d: d.serial):
         row: dict[str, Any] = {"serial": entry.serial, "state": entry.state}

@@ -3,7 +3,8 @@
 It only uses documented Android shell commands.  Every argument is quoted before it reaches the
 device shell.  adbutils' failures are turned into ``DeviceError``s that name the device:
 ``DeviceNotFoundError`` when the serial is unknown, ``DeviceGoneError`` when the device vanished
-while a command ran, ``CommandFailedError`` when a command failed.
+while a command ran, ``CommandFailedError`` when a command failed (or printed nothing for its
+timeout); an adb server that does not answer is an ``AdbServerError``.  Every adb call has a timeout.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import adbutils
 
-from harness.device.adb import adb_client
-from harness.errors import CommandFailedError, DeviceGoneError, DeviceNotFoundError
+from harness.device.adb import AdbClient, adb_client, server_errors
+from harness.errors import AdbServerError, CommandFailedError, DeviceGoneError, DeviceNotFoundError
 
 if TYPE_CHECKING:
     from harness.device.apps import Apps
@@ -53,19 +54,17 @@ def quote_command(args: Sequence[str]) -> str:
 class Device:
     """A connected Android device."""
 
-    def __init__(self, adb_device: adbutils.AdbDevice, client: adbutils.AdbClient) -> None:
+    def __init__(self, adb_device: adbutils.AdbDevice, client: AdbClient) -> None:
         self._adb = adb_device
         self._client = client
         self.serial: str = adb_device.serial
 
     @classmethod
-    def connect(cls, serial: str | None = None, client: adbutils.AdbClient | None = None) -> Device:
+    def connect(cls, serial: str | None = None, client: AdbClient | None = None) -> Device:
         """The device with ``serial`` (or the only one connected)."""
         client = client or adb_client()
-        try:
+        with server_errors("listing devices", client.timeout):
             devices = {d.serial: d for d in client.list() if d.state == "device"}
-        except (adbutils.AdbError, OSError) as exc:
-            raise DeviceNotFoundError(serial or "adb", f"cannot list devices: {exc}") from exc
         if serial is None:
             if len(devices) != 1:
                 found = ", ".join(sorted(devices)) or "none"
@@ -96,8 +95,9 @@ class Device:
         """Run a device shell command line as given (the caller quoted what needs quoting)."""
         try:
             raw = self._adb.shell2(command, timeout=timeout, v2=self._shell_v2)
-        except adbutils.AdbTimeout as exc:
-            raise CommandFailedError(self.serial, command, None, f"timed out after {timeout:.0f} s") from exc
+        except (adbutils.AdbTimeout, TimeoutError) as exc:
+            raise CommandFailedError(self.serial, command, None,
+                                     f"timed out: no answer for {timeout:g} s") from exc
         except (adbutils.AdbError, OSError, EOFError) as exc:
             raise self._gone_or_missing(exc) from exc
         result = ShellResult(command, raw.returncode, raw.stdout or "", raw.stderr or "")
@@ -105,10 +105,24 @@ class Device:
             raise CommandFailedError(self.serial, command, result.exit_code, result.output)
         return result
 
+    def stream(self, command: str, poll: float = 1.0) -> adbutils.AdbConnection:
+        """A device shell command whose output is read as it comes (``logcat``); a read that sees
+        no output for ``poll`` seconds raises ``adbutils.AdbTimeout`` so the reader can decide
+        whether to go on (the connection stays usable)."""
+        try:
+            connection: adbutils.AdbConnection = self._adb.shell(command, stream=True)
+            connection.conn.settimeout(poll)
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise self._gone_or_missing(exc) from exc
+        return connection
+
     def _gone_or_missing(self, exc: BaseException) -> Exception:
         try:
-            present = any(d.serial == self.serial and d.state == "device" for d in self._client.list())
-        except (adbutils.AdbError, OSError):
+            with server_errors(f"checking on {self.serial}", self._client.timeout):
+                present = any(d.serial == self.serial and d.state == "device" for d in self._client.list())
+        except AdbServerError as server_error:
+            if isinstance(server_error.__cause__, adbutils.AdbTimeout | TimeoutError):
+                return server_error  # the server hangs: that, not the device, is the problem
             present = False
         if present:
             return CommandFailedError(self.serial, "adb", None, f"adb connection failed: {exc}")

@@ -1,18 +1,23 @@
 """The virtual phone's adbd: the device side of the ADB transport over TCP.
 
 A real adb server reaches it with ``adb connect 127.0.0.1:PORT``.  Each TCP connection is one
-transport; inside it the host OPENs many streams (one per service request).  Flow control is
-the classic one: a side may have one unacknowledged WRTE per stream, the other side OKAYs it.
-We OKAY a host WRTE only once the service has consumed it, so a slow service slows the host
-instead of growing a buffer.  A malformed packet drops that transport only.
+transport; inside it the host OPENs many streams (one per service request), each a ``Stream``
+(``adb_stream``, with its flow control) served by its own thread.
+
+The host is untrusted.  A transport that breaks the protocol (a malformed packet, WRTEs that ignore
+flow control) is dropped with a warning in the log, and only that transport; a connection that
+sends no packet for ``HANDSHAKE_TIMEOUT`` seconds before its CNXN is dropped; at most
+``MAX_STREAMS`` streams are open per transport.  Nothing a peer sends ends the accept loop.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -24,116 +29,23 @@ from harness.virtual.adb_protocol import (
     A_OPEN,
     A_VERSION,
     A_WRTE,
-    HEADER,
     MAX_PAYLOAD,
     Packet,
     ProtocolViolation,
-    parse_header,
+    read_packet,
 )
+from harness.virtual.adb_stream import Stream, StreamClosed
+from harness.virtual.preflight import LOOPBACK, listen
+
+__all__ = ["HANDSHAKE_TIMEOUT", "MAX_STREAMS", "AdbdServer", "Service", "ServiceResolver", "Stream",
+           "StreamClosed", "Transport"]
 
 log = logging.getLogger(__name__)
 
-_ACK_TIMEOUT = 60.0
-
-
-class StreamClosed(Exception):
-    """The host closed the stream (or the transport went away)."""
-
-
-class Stream:
-    """One OPENed service stream, as seen by the service running on the device."""
-
-    def __init__(self, transport: Transport, local_id: int, remote_id: int, destination: str) -> None:
-        self._transport = transport
-        self.local_id = local_id
-        self.remote_id = remote_id
-        self.destination = destination
-        self._cond = threading.Condition()
-        self._inbox = bytearray()
-        self._ack_owed = False     # the host's last WRTE still waits for our OKAY
-        self._write_acked = True   # our last WRTE was OKAYed by the host
-        self.closed = False
-
-    # -- device -> host ---------------------------------------------------------------------
-    def write(self, data: bytes) -> None:
-        """Send ``data`` to the host, respecting its payload limit and flow control."""
-        view = memoryview(data)
-        limit = self._transport.max_payload
-        for start in range(0, len(view), limit):
-            with self._cond:
-                if not self._cond.wait_for(lambda: self._write_acked or self.closed, _ACK_TIMEOUT):
-                    raise StreamClosed(f"{self.destination}: host stopped acknowledging")
-                if self.closed:
-                    raise StreamClosed(self.destination)
-                self._write_acked = False
-            self._transport.send(Packet(A_WRTE, self.local_id, self.remote_id, bytes(view[start:start + limit])))
-
-    def close(self) -> None:
-        """End the stream from the device side (service finished)."""
-        with self._cond:
-            if self.closed:
-                return
-            # let the host take our last WRTE before the CLSE, as adbd does
-            self._cond.wait_for(lambda: self._write_acked or self.closed, 5.0)
-            already = self.closed
-            self.closed = True
-            self._cond.notify_all()
-        if not already:
-            self._transport.send(Packet(A_CLSE, self.local_id, self.remote_id))
-        self._transport.forget(self.local_id)
-
-    # -- host -> device ---------------------------------------------------------------------
-    def _owe_ack_locked(self) -> None:
-        if self._ack_owed and not self.closed:
-            self._ack_owed = False
-            self._transport.send(Packet(A_OKAY, self.local_id, self.remote_id))
-
-    def read(self, max_bytes: int = 1 << 20) -> bytes:
-        """Some bytes from the host; b"" once the stream is closed and drained."""
-        with self._cond:
-            while not self._inbox:
-                if self.closed:
-                    return b""
-                self._owe_ack_locked()
-                self._cond.wait(1.0)
-            out = bytes(self._inbox[:max_bytes])
-            del self._inbox[:max_bytes]
-            if not self._inbox:
-                self._owe_ack_locked()
-            return out
-
-    def read_exact(self, size: int) -> bytes:
-        """Exactly ``size`` bytes; raises StreamClosed if the host closes first."""
-        with self._cond:
-            while len(self._inbox) < size:
-                if self.closed:
-                    raise StreamClosed(self.destination)
-                self._owe_ack_locked()
-                self._cond.wait(1.0)
-            out = bytes(self._inbox[:size])
-            del self._inbox[:size]
-            if not self._inbox:
-                self._owe_ack_locked()
-            return out
-
-    # -- called by the transport's reader thread ----------------------------------------------
-    def _on_write(self, data: bytes) -> None:
-        with self._cond:
-            self._inbox += data
-            self._ack_owed = True
-            self._cond.notify_all()
-
-    def _on_okay(self, remote_id: int) -> None:
-        with self._cond:
-            self.remote_id = remote_id
-            self._write_acked = True
-            self._cond.notify_all()
-
-    def _on_close(self) -> None:
-        with self._cond:
-            self.closed = True
-            self._write_acked = True
-            self._cond.notify_all()
+#: Seconds a new connection may stay silent before its CNXN.
+HANDSHAKE_TIMEOUT = 30.0
+#: Open streams per transport (each runs a thread); further OPENs are refused.
+MAX_STREAMS = 1024
 
 
 Service = Callable[[Stream], None]
@@ -175,7 +87,7 @@ class Transport:
     def _recv_exact(self, size: int) -> bytes:
         chunks = bytearray()
         while len(chunks) < size:
-            chunk = self._sock.recv(size - len(chunks))
+            chunk = self._sock.recv(min(size - len(chunks), 1 << 16))
             if not chunk:
                 raise EOFError
             chunks += chunk
@@ -184,16 +96,23 @@ class Transport:
     def serve(self) -> None:
         """Read packets until the host disconnects or misbehaves; then close every stream."""
         with contextlib.suppress(OSError):
-            self.peer = "{}:{}".format(*self._sock.getpeername()[:2])
+            peer = self._sock.getpeername()
+            self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else repr(peer)
         try:
+            self._sock.settimeout(HANDSHAKE_TIMEOUT)
             while True:
-                command, arg0, arg1, length = parse_header(self._recv_exact(HEADER.size))
-                data = self._recv_exact(length) if length else b""
-                self._dispatch(Packet(command, arg0, arg1, data))
+                packet = read_packet(self._recv_exact)
+                if packet.command == A_CNXN:
+                    self._sock.settimeout(None)
+                self._dispatch(packet)
         except ProtocolViolation as exc:
             log.warning("dropping transport %s: %s", self.peer, exc)
+        except TimeoutError:
+            log.warning("dropping transport %s: no CNXN within %.0f s", self.peer, HANDSHAKE_TIMEOUT)
         except (EOFError, OSError, StreamClosed):
             log.debug("transport %s closed", self.peer)
+        except Exception:  # a bug; the log has it, the phone goes on serving other transports
+            log.exception("dropping transport %s: unexpected error", self.peer)
         finally:
             with self._streams_lock:
                 streams = list(self._streams.values())
@@ -208,7 +127,8 @@ class Transport:
             self.max_payload = max(1024, min(packet.arg1, MAX_PAYLOAD))
             self.send(Packet(A_CNXN, A_VERSION, MAX_PAYLOAD, self._resolver.banner().encode()))
         elif packet.command == A_OPEN:
-            self._open(packet.arg0, packet.data.rstrip(b"\0").decode("utf-8", "replace"))
+            # a C string on a real adbd: it ends at the first NUL
+            self._open(packet.arg0, packet.data.split(b"\0", 1)[0].decode("utf-8", "replace"))
         elif packet.command == A_WRTE:
             stream = self._stream(packet.arg1)
             if stream is None:
@@ -233,9 +153,15 @@ class Transport:
             return self._streams.get(local_id)
 
     def _open(self, remote_id: int, destination: str) -> None:
-        service = self._resolver.resolve(destination)
-        if service is None:
-            log.info("refusing unsupported service %r", destination)
+        try:
+            service = self._resolver.resolve(destination)
+        except Exception:
+            log.exception("cannot resolve service %r", destination)
+            service = None
+        with self._streams_lock:
+            too_many = len(self._streams) >= MAX_STREAMS
+        if service is None or too_many:
+            log.info("refusing %s service %r", "one more" if too_many else "unsupported", destination[:200])
             self.send(Packet(A_CLSE, 0, remote_id))
             return
         with self._streams_lock:
@@ -263,9 +189,10 @@ class Transport:
 class AdbdServer:
     """Listens on loopback and serves one ``Transport`` per connection."""
 
-    def __init__(self, resolver: ServiceResolver, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, resolver: ServiceResolver, port: int = 0, host: str = LOOPBACK,
+                 listener: socket.socket | None = None) -> None:
         self._resolver = resolver
-        self._listener = socket.create_server((host, port), reuse_port=False)
+        self._listener = listener or listen(port, host)
         self.port: int = self._listener.getsockname()[1]
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -278,11 +205,20 @@ class AdbdServer:
         while not self._stopping:
             try:
                 sock, _ = self._listener.accept()
-            except OSError:
-                return
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            transport = Transport(sock, self._resolver)
-            threading.Thread(target=transport.serve, name="adbd-transport", daemon=True).start()
+            except OSError as exc:
+                if self._stopping or exc.errno in (errno.EBADF, errno.EINVAL):
+                    return  # the listener was closed
+                log.warning("adbd cannot accept a connection: %s", exc)  # e.g. out of file descriptors
+                time.sleep(0.1)
+                continue
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                transport = Transport(sock, self._resolver)
+                threading.Thread(target=transport.serve, name="adbd-transport", daemon=True).start()
+            except (OSError, RuntimeError) as exc:  # the peer is gone already, or no thread to serve it
+                log.warning("adbd dropped a new connection: %s", exc)
+                with contextlib.suppress(OSError):
+                    sock.close()
 
     def stop(self) -> None:
         self._stopping = True

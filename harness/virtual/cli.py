@@ -10,6 +10,7 @@ from typing import Any
 
 from harness.errors import ConfigError
 from harness.virtual.manager import PhoneManager
+from harness.virtual.preflight import check_state_folder
 
 
 def register(sub: Any) -> None:
@@ -37,7 +38,9 @@ def register(sub: Any) -> None:
 
 def _start(args: argparse.Namespace) -> int:
     if not 0 <= args.port < 65536:
-        raise ConfigError(f"--port {args.port}: not a TCP port")
+        raise ConfigError(f"--port {args.port}: not a TCP port (1-65535, or 0 for any free one)")
+    if args.state is not None:
+        check_state_folder(args.state, "--state", create=False)  # the manager creates it, once adb answers
     phone = PhoneManager().start(port=args.port, state=args.state, profile=args.profile)
     sys.stderr.write(f"virtual phone started: profile {phone.profile}, state {phone.state}, pid {phone.pid}\n")
     sys.stdout.write(phone.serial + "\n")

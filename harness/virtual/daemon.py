@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -31,6 +32,7 @@ from harness.virtual.binder import Binder
 from harness.virtual.frida_portal import FridaPortal
 from harness.virtual.internet import Internet, internet_address
 from harness.virtual.launcher import AppLauncher, JvmPrograms
+from harness.virtual.preflight import check_state_folder, listen
 from harness.virtual.processes import ProcessTable
 from harness.virtual.profile import PackageSpec
 from harness.virtual.sandbox import SandboxLayout, shell_environment
@@ -47,8 +49,11 @@ _BANNER_KEYS = ("ro.product.name", "ro.product.model", "ro.product.device")
 
 
 def _lock_state(state_dir: Path) -> int:
-    state_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(state_dir / ".daemon.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    check_state_folder(state_dir)
+    try:
+        fd = os.open(state_dir / ".daemon.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    except OSError as exc:
+        raise VirtualPhoneError(f"state folder {state_dir}: cannot create its lock ({exc.strerror})") from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -106,32 +111,48 @@ class PhoneDaemon:
 
     def __init__(self, state_dir: Path, profile: str, port: int = 0) -> None:
         self._lock_fd = _lock_state(state_dir)
+        self._socket_dir: Path | None = None
+        try:
+            listener = listen(port)  # before anything else: a port in use must leave nothing behind
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
+        try:
+            self._build(state_dir, profile, listener)
+        except BaseException:
+            listener.close()
+            if self._socket_dir is not None:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+            os.close(self._lock_fd)
+            raise
+        self._stopped = threading.Event()
+
+    def _build(self, state_dir: Path, profile: str, listener: socket.socket) -> None:
         self.phone = PhoneState.open_or_create(state_dir, profile)
         self.ports = PortMap()
         self.portal = FridaPortal(self.ports, self.phone.vphone_dir / "frida-portal.log")
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
-        self._socket_dir.chmod(0o755)
+        socket_dir = self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
+        socket_dir.chmod(0o755)
         self.ui = AppUiHub()
-        self.binder = Binder(self._socket_dir / "binder.sock", self.phone, self.ui)
+        self.binder = Binder(socket_dir / "binder.sock", self.phone, self.ui)
         programs = JvmPrograms(self.phone.vphone_dir / "hosts", self._truststore, self.binder.socket_path)
-        threading.Thread(target=programs.warm, args=(self.phone.packages(),), name="javac-warm", daemon=True).start()
+        self._programs = programs
         launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join,
                                programs=programs, on_start=self.ui.reset)
         self.processes = ProcessTable(self.phone, launcher=launcher, screen_factory=self._screen)
         rooted = bool(self.phone.profile.rooted)
         install_tool_clients(self.phone.fs_root, sorted(TOOLS), rooted)
-        self.tools = ToolServer(self._socket_dir / "tools.sock", TOOLS, self._tool_context)
+        self.tools = ToolServer(socket_dir / "tools.sock", TOOLS, self._tool_context)
         banner = {key: self.phone.props.get(key, "") for key in _BANNER_KEYS}
         self.services = PhoneServices(banner, self._build_command, self._map_path,
                                       self.phone.fs_root / "system", self.ports)
-        self.adbd = AdbdServer(self.services, port)
+        self.adbd = AdbdServer(self.services, listener=listener)
         self.port = self.adbd.port
         self.serial = f"127.0.0.1:{self.port}"
         hosts = [h for spec in self.phone.packages() for h in spec.app.get("hosts", [])]
         self.internet = Internet(internet_address(self.port), self.phone.vphone_dir, hosts,
                                  ca_store=self.phone.fs_root / "system" / "etc" / "security" / "cacerts")
-        self.layout = SandboxLayout(self.phone.fs_root, self._socket_dir, hosts_file=self.internet.hosts_file)
-        self._stopped = threading.Event()
+        self.layout = SandboxLayout(self.phone.fs_root, socket_dir, hosts_file=self.internet.hosts_file)
 
     def _truststore(self) -> Path | None:
         return self.internet.truststore
@@ -153,6 +174,8 @@ class PhoneDaemon:
         return path
 
     def start(self) -> None:
+        threading.Thread(target=self._programs.warm, args=(self.phone.packages(),), name="javac-warm",
+                         daemon=True).start()
         self.tools.start()
         self.binder.start()
         self.portal.start()
@@ -181,12 +204,22 @@ class PhoneDaemon:
             self.tools.stop()
         with contextlib.suppress(Exception):
             self.binder.stop()
-        shutil.rmtree(self._socket_dir, ignore_errors=True)
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
         with contextlib.suppress(OSError):
             os.close(self._lock_fd)
 
     def wait(self) -> None:
         self._stopped.wait()
+
+
+def _report(exc: Exception) -> None:
+    """One ``harness:`` line on stderr (the manager shows it); a traceback too if it is a bug."""
+    if isinstance(exc, HarnessError):
+        sys.stderr.write(f"harness: {exc}\n")
+        return
+    log.error("the virtual phone failed to start", exc_info=exc)
+    sys.stderr.write(f"harness: the virtual phone failed to start: {type(exc).__name__}: {exc}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         daemon = PhoneDaemon(args.state.resolve(), args.profile, args.port)
-    except HarnessError as exc:
-        sys.stderr.write(f"harness: {exc}\n")
+    except Exception as exc:  # reported as one line; anything unexpected also with its traceback in the log
+        _report(exc)
         return 2
     stop_requested = threading.Event()
 
@@ -212,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         daemon.start()
-    except HarnessError as exc:
-        sys.stderr.write(f"harness: {exc}\n")
+    except Exception as exc:
+        _report(exc)
         daemon.stop()
         return 2
     if args.ready:

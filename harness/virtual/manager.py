@@ -4,6 +4,10 @@ Each running phone has a registry entry ``<home>/virtual/running/<port>.json`` (
 state folder, profile, daemon log); ``<home>`` is $HARNESS_HOME or ~/.local/state/harness.  A phone
 without ``--state`` keeps its state in ``<home>/virtual/phones/<profile>-<n>``, the first such
 folder no running phone uses, so a restarted phone finds its settings again.
+
+``start`` checks what it can before it spawns the daemon (the adb server answers, the state folder
+is a writable folder, the port is free), and stops the daemon again if anything fails afterwards,
+so a failed start leaves nothing running.
 """
 
 from __future__ import annotations
@@ -20,10 +24,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import adbutils
-
-from harness.device.adb import adb_client
-from harness.errors import VirtualPhoneError
+from harness.device.adb import SERVER_TIMEOUT, adb_client, ensure_server, server_errors
+from harness.errors import AdbServerError, HarnessError, VirtualPhoneError
+from harness.virtual.preflight import check_port_free, check_state_folder
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,9 @@ class PhoneManager:
     # -- start / stop ------------------------------------------------------------------------
     def start(self, port: int = 0, state: Path | None = None, profile: str = "default") -> RunningPhone:
         """Start a phone daemon, wait until it serves, and attach it to the adb server."""
-        state_dir = (state or self._default_state(profile)).resolve()
+        ensure_server()  # a bad ANDROID_ADB_SERVER_PORT or a server that hangs: before anything starts
+        state_dir = check_state_folder(state or self._default_state(profile))
+        check_port_free(port)
         for dirs in (self.running_dir, self.logs_dir):
             dirs.mkdir(parents=True, exist_ok=True)
         token = uuid.uuid4().hex[:8]
@@ -103,47 +108,52 @@ class PhoneManager:
         with log_path.open("ab") as log_file:
             proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
                                     start_new_session=True)
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not ready.exists():
-            if proc.poll() is not None:
-                raise VirtualPhoneError(f"the virtual phone did not start: {_tail(log_path)}")
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise VirtualPhoneError(f"the virtual phone did not start within {_START_TIMEOUT:.0f} s "
-                                        f"(log: {log_path})")
-            time.sleep(0.05)
-        info = json.loads(ready.read_text(encoding="utf-8"))
-        ready.unlink()
-        phone = RunningPhone(serial=info["serial"], port=info["port"], pid=info["pid"],
-                             state=info["state"], profile=info["profile"], log=str(log_path))
-        (self.running_dir / f"{phone.port}.json").write_text(json.dumps(asdict(phone)), encoding="utf-8")
         try:
+            phone = _await_ready(proc, ready, log_path)
+        except BaseException:
+            _kill_group(proc)
+            ready.unlink(missing_ok=True)
+            raise
+        try:
+            (self.running_dir / f"{phone.port}.json").write_text(json.dumps(asdict(phone)), encoding="utf-8")
             self._attach(phone)
-        except VirtualPhoneError:
-            self.stop(phone.serial)
+        except BaseException:
+            self._discard(phone)
             raise
         return phone
 
     def _attach(self, phone: RunningPhone) -> None:
-        client = adb_client()
-        answer = ""
+        client = adb_client(SERVER_TIMEOUT)
+        answer = "no answer"
         deadline = time.monotonic() + 15.0
         while time.monotonic() < deadline:
-            with contextlib.suppress(adbutils.AdbError, OSError):
-                answer = client.connect(phone.serial, timeout=5)
-                states = {d.serial: d.state for d in client.list()}
+            try:
+                with server_errors(f"attaching {phone.serial}", client.timeout):
+                    answer = client.connect(phone.serial, timeout=5) or answer
+                    states = {d.serial: d.state for d in client.list()}
+            except AdbServerError as exc:
+                answer = str(exc)
+            else:
                 if states.get(phone.serial) == "device":
                     return
             time.sleep(0.2)
-        raise VirtualPhoneError(f"adb did not attach {phone.serial}: {answer or 'no answer'}")
+        raise VirtualPhoneError(f"adb did not attach {phone.serial}: {answer}")
 
     def stop(self, serial: str) -> RunningPhone:
+        """Stop a phone; its daemon is stopped even when the adb server cannot be told."""
         phone = self._find(serial)
-        with contextlib.suppress(adbutils.AdbError, OSError):
-            adb_client().disconnect(phone.serial)
+        self._discard(phone)
+        return phone
+
+    def _discard(self, phone: RunningPhone) -> None:
+        try:
+            client = adb_client(SERVER_TIMEOUT)
+            with server_errors(f"disconnecting {phone.serial}", client.timeout):
+                client.disconnect(phone.serial)
+        except HarnessError as exc:
+            log.warning("%s: not disconnected from the adb server: %s", phone.serial, exc)
         _terminate(phone.pid)
         (self.running_dir / f"{phone.port}.json").unlink(missing_ok=True)
-        return phone
 
     def stop_all(self) -> list[RunningPhone]:
         return [self.stop(p.serial) for p in self.running()]
@@ -153,6 +163,30 @@ class PhoneManager:
             if serial in (phone.serial, str(phone.port), f"localhost:{phone.port}"):
                 return phone
         raise VirtualPhoneError(f"no running virtual phone {serial!r} (see `harness virtual status`)")
+
+
+def _await_ready(proc: subprocess.Popen[bytes], ready: Path, log_path: Path) -> RunningPhone:
+    """The phone the daemon ``proc`` describes in ``ready`` once it serves."""
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not ready.exists():
+        if proc.poll() is not None:
+            raise VirtualPhoneError(f"the virtual phone did not start: {_tail(log_path)}")
+        if time.monotonic() > deadline:
+            raise VirtualPhoneError(f"the virtual phone did not start within {_START_TIMEOUT:.0f} s "
+                                    f"(log: {log_path})")
+        time.sleep(0.05)
+    info = json.loads(ready.read_text(encoding="utf-8"))
+    ready.unlink()
+    return RunningPhone(serial=info["serial"], port=info["port"], pid=info["pid"],
+                        state=info["state"], profile=info["profile"], log=str(log_path))
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a daemon that did not start, with whatever it started in its session, and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
 
 
 def _terminate(pid: int, grace: float = 10.0) -> None:
@@ -173,10 +207,12 @@ def _terminate(pid: int, grace: float = 10.0) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _tail(path: Path, lines: int = 5) -> str:
+def _tail(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
         return f"see {path}"
-    relevant = [line for line in text if line.startswith("harness:")] or text[-lines:]
-    return " | ".join(relevant) if relevant else f"no output (log: {path})"
+    reported = [line.removeprefix("harness:").strip() for line in text if line.startswith("harness:")]
+    if reported:
+        return "; ".join(reported)
+    return f"{text[-1].strip()} (log: {path})" if text else f"no output (log: {path})"

@@ -71,7 +71,7 @@ class PhoneServices:
             return lambda stream: SyncSession(stream, self._map_path, self._read_only_root).run()
         if destination.startswith("tcp:"):
             port_text = destination.split(":")[1]
-            if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
                 return None
             return lambda stream: self._relay(stream, int(port_text))
         reply = _FIXED_REPLIES.get(destination.rstrip(":") + ":")

@@ -11,6 +11,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from harness import cli
+from harness.device.device import Device
 from harness.virtual.buildprops import build_properties
 from harness.virtual.manager import RunningPhone
 from harness.virtual.profile import load_profile
@@ -83,3 +87,22 @@ def test_setting_via_cli_verified(phone: RunningPhone) -> None:
     result = harness("device", "-s", phone.serial, "setting", "global", "harness_test_key", "42")
     assert result.returncode == 0, result.stderr
     assert "harness_test_key=42 (was unset)" in result.stdout
+
+
+HOSTILE_VALUES = [
+    "a b; rm -rf /data/local/tmp/*", "$(id)", "`id`", "'single'", '"double"', "back\\slash", "semi;colon",
+    "pipe | cat /etc/passwd", "&& reboot", "> /sdcard/owned", "$HOME ${PATH}", "*", "--help", "-1",
+    "tab\tinside", "multi\nline ünïcødé ✓",
+]
+
+
+def test_hostile_setting_values_are_stored_literally(phone: RunningPhone, capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(HOSTILE_VALUES) == 16
+    device = Device.connect(phone.serial)
+    for index, value in enumerate(HOSTILE_VALUES):
+        key = f"harness_hostile_{index}"
+        args = ["device", "-s", phone.serial, "setting", "global", "--", key, value]  # "--": "--help" is a value
+        assert cli.main(args) == 0, capsys.readouterr().err
+        assert device.consent.setting("global", key) == value
+    assert device.shell(["ls", "/sdcard/owned"], check=False).exit_code != 0
+    assert "harness:" not in capsys.readouterr().err

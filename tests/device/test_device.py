@@ -143,3 +143,21 @@ def test_logcat_capture_to_file(device: Device, tmp_path: Path) -> None:
     text = (tmp_path / "logcat.txt").read_text()
     assert "com.example.weather" in text
     assert re.search(r"^\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} +\d+ +\d+ [VDIWEF] ", text, re.M)
+
+
+def test_logcat_capture_outlasts_a_quiet_device_and_stops_promptly(device: Device, tmp_path: Path) -> None:
+    out = tmp_path / "logcat.txt"
+    capture = LogcatCapture(device, out, poll=0.3).start()
+    try:
+        time.sleep(1.5)  # several polls without new output
+        device.apps.launch("com.example.weather")
+        device.apps.force_stop("com.example.weather")
+        deadline = time.time() + 10
+        while out.read_text().count("com.example.weather") == 0 and time.time() < deadline:
+            time.sleep(0.1)
+        assert "com.example.weather" in out.read_text()
+    finally:
+        started = time.monotonic()
+        capture.stop()
+        assert time.monotonic() - started < 3
+    assert capture.lines > 0
