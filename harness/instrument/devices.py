@@ -20,6 +20,11 @@ from harness.instrument.frida_errors import frida_errors
 
 DeviceKind = Literal["usb", "remote", "local"]
 
+#: Longest wait for a frida call that answers at once on a healthy device (list, kill, resume...).
+CALL_TIMEOUT = 10.0
+#: ... and for one that does real work on the device (spawn, attach: injecting the agent).
+SLOW_CALL_TIMEOUT = 60.0
+
 
 @dataclass(frozen=True)
 class ProcessInfo:
@@ -80,28 +85,28 @@ class FridaBackedDevice:
         return self._device
 
     def enumerate_processes(self) -> list[ProcessInfo]:
-        with frida_errors(self._label, "listing processes"):
+        with frida_errors(self._label, "listing processes", CALL_TIMEOUT):
             return [ProcessInfo(p.pid, p.name) for p in self._device.enumerate_processes()]
 
     def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
               cwd: str | None = None) -> int:
-        with frida_errors(self._label, f"spawning {argv[0]!r}"):
+        with frida_errors(self._label, f"spawning {argv[0]!r}", SLOW_CALL_TIMEOUT):
             return self._device.spawn(list(argv), env=env, cwd=cwd)
 
     def resume(self, pid: int) -> None:
-        with frida_errors(self._label, f"resuming pid {pid}"):
+        with frida_errors(self._label, f"resuming pid {pid}", CALL_TIMEOUT):
             self._device.resume(pid)
 
     def kill(self, pid: int) -> None:
-        with frida_errors(self._label, f"killing pid {pid}"):
+        with frida_errors(self._label, f"killing pid {pid}", CALL_TIMEOUT):
             self._device.kill(pid)
 
     def attach(self, pid: int) -> frida.Session:
-        with frida_errors(self._label, f"attaching to pid {pid}"):
+        with frida_errors(self._label, f"attaching to pid {pid}", SLOW_CALL_TIMEOUT):
             return self._device.attach(pid)
 
     def system_parameters(self) -> dict[str, Any]:
-        with frida_errors(self._label, "querying system parameters"):
+        with frida_errors(self._label, "querying system parameters", CALL_TIMEOUT):
             return dict(self._device.query_system_parameters())
 
 
@@ -133,7 +138,7 @@ def open_remote(address: str, manager: frida.DeviceManager | None = None) -> Fri
     """A frida-server (or portal) listening on ``host:port``."""
     label = f"remote frida-server {address}"
     mgr = manager or frida.get_device_manager()
-    with frida_errors(label, "connecting"):
+    with frida_errors(label, "connecting", CALL_TIMEOUT):
         device = mgr.add_remote_device(address)
     return FridaBackedDevice(device, "remote", label, serial=address)
 

@@ -1,11 +1,15 @@
 """Frida's exceptions, translated into ``InstrumentError`` with text that says what to do.
 
 ``translate(exc, device, action)`` keeps the original exception as ``__cause__``; ``frida_errors``
-is the context manager used around every frida call that can fail for a user-facing reason.
+is the context manager used around every frida call that can fail for a user-facing reason.  With
+a ``timeout`` it also bounds the call: frida's operations take a ``Cancellable``, which a timer
+cancels, so a device or server that stops answering (a silent TCP port, a wedged frida-server)
+becomes an ``InstrumentError`` saying so instead of a hang.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -78,9 +82,29 @@ FRIDA_ERRORS: tuple[type[Exception], ...] = (
 
 
 @contextmanager
-def frida_errors(device: str, action: str) -> Iterator[None]:
-    """Translate frida exceptions raised in the block into ``InstrumentError``."""
+def frida_errors(device: str, action: str, timeout: float | None = None) -> Iterator[None]:
+    """Translate frida exceptions raised in the block into ``InstrumentError``; with ``timeout``,
+    cancel the block's frida operations after that many seconds."""
+    if timeout is None:
+        try:
+            yield
+        except FRIDA_ERRORS as exc:
+            raise translate(exc, device, action) from exc
+        return
+    cancellable = frida.Cancellable()  # type: ignore[no-untyped-call]
+    timer = threading.Timer(timeout, cancellable.cancel)
+    timer.daemon = True
+    timer.start()
     try:
-        yield
+        with cancellable:
+            yield
+    except frida.OperationCancelledError as exc:
+        if not cancellable.is_cancelled:
+            raise translate(exc, device, action) from exc
+        raise InstrumentError(f"{device}: {action} got no answer within {timeout:g} s -- the device or "
+                              "frida-server stopped answering (check the connection, or restart frida-server)"
+                              ) from exc
     except FRIDA_ERRORS as exc:
         raise translate(exc, device, action) from exc
+    finally:
+        timer.cancel()

@@ -49,12 +49,15 @@ from harness.instrument.config import (
     default_decoder,
     default_sizer,
 )
-from harness.instrument.devices import FridaDevice
+from harness.instrument.devices import SLOW_CALL_TIMEOUT, FridaDevice
 from harness.instrument.flow import Drain, FlowState
-from harness.instrument.frida_errors import FRIDA_ERRORS, frida_errors
+from harness.instrument.frida_errors import FRIDA_ERRORS, frida_errors, translate
 from harness.instrument.messages import ACK, BATCH, CRASH, CRASH_ACK, DRAINED, ERROR, READY, SKIPPED
 
 log = logging.getLogger(__name__)
+
+#: Longest wait for the agent's init (installing Java hooks in a big app takes a while).
+INIT_TIMEOUT = 120.0
 
 __all__ = [  # the seams live in harness.instrument.config; importable from here as before
     "ALL_MODULES", "AgentConfig", "AgentSession", "BatchSizer", "Decoder", "DeferredEventSink", "EventSink",
@@ -111,13 +114,21 @@ class AgentSession:
         session = self.device.attach(self.pid)
         self._session = session
         session.on("detached", self._on_detached)
-        with frida_errors(self.device.label, f"loading the hook agent into {self.process} (pid {self.pid})"):
+        action = f"loading the hook agent into {self.process} (pid {self.pid})"
+        with frida_errors(self.device.label, action, SLOW_CALL_TIMEOUT):
             script = session.create_script(self._source, name="harness-agent")
             script.on("message", self._on_message)
             script.set_log_handler(self._on_log)
             self._script = script
             script.load()
-            result = script.exports_sync.init(self._config.init_params())
+        # frida's RPC calls take no Cancellable: bound init on a helper thread
+        answered, result, error = self._call("init", INIT_TIMEOUT, self._config.init_params())
+        if error is not None:
+            raise translate(error, self.device.label, action) from error
+        if not answered:
+            self.detach()
+            raise InstrumentError(f"{self.where}: the hook agent's init got no answer within {INIT_TIMEOUT:g} s "
+                                  "(the process may be stuck); detached")
         if isinstance(result, Mapping):  # keep what harness:skipped messages reported meanwhile
             self.flow.enabled = result.get("flow") is True
             self.report.hooked.extend(str(h) for h in result.get("hooked") or [])
@@ -128,40 +139,43 @@ class AgentSession:
                      skip.get("reason"))
         return self.report
 
-    def _call(self, method: str, timeout: float) -> tuple[bool, Any]:
-        """Call the agent's RPC ``method`` on a helper thread (frida blocks until it answers, and a
-        busy or dying process may never answer); ``(answered, result)``."""
+    def _call(self, method: str, timeout: float, *args: Any) -> tuple[bool, Any, Exception | None]:
+        """Call the agent's RPC ``method`` on a helper thread (frida's RPC calls cannot be cancelled,
+        and a busy or dying process may never answer); ``(answered, result, frida error)``."""
         script = self._script
         if script is None or self.detached.is_set():
-            return False, None
+            return False, None, None
         done = threading.Event()
-        out: list[Any] = [None]
+        out: list[Any] = [None, None]
 
         def call() -> None:
             try:
-                out[0] = getattr(script.exports_sync, method)()
+                out[0] = getattr(script.exports_sync, method)(*args)
             except FRIDA_ERRORS as exc:
                 log.debug("%s: %s failed: %s", self.where, method, exc)
+                out[1] = exc
             finally:
                 done.set()
 
         threading.Thread(target=call, name=f"harness-agent-{method}", daemon=True).start()
-        return done.wait(timeout), out[0]
+        answered = done.wait(timeout)
+        return answered, out[0], out[1]
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Ask the agent to send what it has queued; True when it answered within ``timeout``."""
-        return self._call("flush", timeout)[0]
+        answered, _result, error = self._call("flush", timeout)
+        return answered and error is None
 
     def quiesce(self, timeout: float = 5.0) -> bool:
         """Stop the agent recording and have it send its backlog (flow control only: without it,
         ``flush``); True when it answered."""
         if not self.flow.enabled:
             return self.flush(timeout)
-        answered, result = self._call("quiesce", timeout)
-        if answered and isinstance(result, Mapping):
+        answered, result, error = self._call("quiesce", timeout)
+        if answered and error is None and isinstance(result, Mapping):
             held = result.get("held")
             self.flow.quiesced(int(held) if isinstance(held, int) else 0)
-        return answered
+        return answered and error is None
 
     def drain(self) -> Drain:
         """How far the backlog after ``quiesce`` has been stored."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import frida
 import pytest
 
+from harness.cli import main
 from harness.errors import InstrumentError
 from harness.instrument.devices import DeviceKind, FridaBackedDevice, ProcessInfo
 from harness.instrument.frida_errors import frida_errors, translate
@@ -107,3 +111,22 @@ def test_probe_server_version_over_a_shell() -> None:
     assert probe_server_version(shell, "/data/local/tmp/frida server") == "17.26.2"
     assert seen == ["su -c ''\"'\"'/data/local/tmp/frida server'\"'\"' --version'",
                     "'/data/local/tmp/frida server' --version"]
+
+
+def test_a_silent_frida_server_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A TCP port that accepts and never answers (a wedged frida-server, a wrong port): every frida
+    call is bounded, so `trace --remote` ends with the reason instead of hanging forever."""
+    monkeypatch.setattr("harness.instrument.devices.CALL_TIMEOUT", 1.0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        code = main(["trace", "--remote", f"127.0.0.1:{port}", "--pid", "1", "--out", str(tmp_path / "r.run")])
+        elapsed = time.monotonic() - started
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}" in err and "got no answer within 1 s" in err
+    assert elapsed < 30  # bounded (a hang check, not a speed goal)
+    assert not (tmp_path / "r.run").exists()
