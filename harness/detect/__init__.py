@@ -8,9 +8,15 @@
 Modules: ``canaries`` (the canary file), ``forms`` (every rendering of a canary), ``matcher``
 (one Aho-Corasick pass), ``peel`` + ``decoders`` + ``protobuf`` (the layers), ``structural``
 (unseeded identifier shapes), ``prescan`` (header values scanned together), ``destinations``
-(domain, party, tracker lists in ``data/``), ``items`` + ``inputs`` + ``jsonl`` (events, HAR, JSONL
-read in pieces, runs), ``detector`` (``Finding``, ``Detector``), ``parallel`` (a JSONL capture on
-several worker processes), ``cli`` + ``render`` (``harness detect``).
+(domain, party, tracker lists in ``data/``), ``items`` + ``inputs`` + ``jsonl`` + ``records`` (events,
+JSONL read in pieces and checked field by field, runs), ``har`` + ``jsonstream`` (HAR read one entry at
+a time), ``canary_yaml`` (the canary file's YAML, bounded), ``budget`` (decompression per input),
+``detector`` (``Finding``, ``Detector``), ``parallel`` + ``workers`` (a capture on several worker
+processes), ``cli`` + ``render`` (``harness detect``).
+
+Every reader turns a malformed item into a ``DetectError`` naming the file, the entry or line and the
+field, and goes on with the rest; limits that bite are reported as ``Notice``s; ``harness detect``
+then exits 1 with the findings of everything else.
 """
 
 from harness.detect.canaries import FINDING_TYPES, Canary, CanarySet, Location, load_canaries

@@ -9,7 +9,16 @@ Shape (any subset of the sections; the scenario runner writes the same file into
     location: {lat: 53.3438, lon: -6.2546}
     accounts: ["..."]
 
-Loading errors name the file, line and field, taken from the YAML node marks.
+Loading errors name the file, line and field, taken from the YAML node marks.  The YAML itself is
+bounded before it is composed (size, depth, alias expansion: see ``canary_yaml``), and so is what it
+may ask for, since every canary becomes some 40-80 search patterns (hashes included, about 3 KB):
+
+- at most ``MAX_CANARIES`` (4,000) values in all, counted as read (a contact's name, each phone and
+  each e-mail count one each): a scenario seeds a few dozen, a contact-list test a few hundred
+  contacts; 4,000 values make about 12 MB of patterns, which the matcher holds in about 160 MB
+  (400 MB while it is built; see ``matcher``);
+- at most ``MAX_VALUE_CHARS`` (1,024) characters a value (a long multi-part SMS) and
+  ``MAX_TOTAL_CHARS`` (256 Ki) characters for all of them, so long values cannot multiply that.
 """
 
 from __future__ import annotations
@@ -22,7 +31,12 @@ from typing import Any
 
 import yaml
 
+from harness.detect.canary_yaml import read_yaml
 from harness.errors import DetectError
+
+MAX_CANARIES = 4000
+MAX_VALUE_CHARS = 1024
+MAX_TOTAL_CHARS = 256 * 1024
 
 IDENTIFIER_TYPES = (
     "imei", "android_id", "advertising_id", "serial", "imsi", "iccid", "wifi_mac", "phone_number",
@@ -64,20 +78,16 @@ class CanarySet:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], origin: str = "canaries") -> CanarySet:
         """Build from already-parsed data (the Python API); errors name ``origin`` and the field."""
-        node = yaml.representer.SafeRepresenter(sort_keys=False).represent_data(dict(data))
+        try:
+            node = yaml.representer.SafeRepresenter(sort_keys=False).represent_data(dict(data))
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise DetectError(f"{origin}: not canary data: {exc}") from exc
         return _Reader(origin).read(node)
 
 
 def load_canaries(path: Path) -> CanarySet:
     """Read a canary YAML file; raise ``DetectError`` naming file, line and field on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DetectError(f"{path}: cannot read canary file: {exc}") from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise DetectError(f"{path}: not valid YAML: {exc}") from exc
+    node = read_yaml(path)
     if node is None:
         raise DetectError(f"{path}: the canary file is empty")
     return _Reader(str(path)).read(node)
@@ -89,6 +99,7 @@ class _Reader:
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.values: list[Canary] = []
+        self.chars = 0
 
     def fail(self, node: yaml.Node, field: str, message: str) -> DetectError:
         line = f":{node.start_mark.line + 1}" if node.start_mark is not None else ""
@@ -120,6 +131,8 @@ class _Reader:
         value = str(node.value).strip()
         if len(value) < 4:
             raise self.fail(node, field, f"value {value!r} is too short to search for (4 characters or more)")
+        if len(value) > MAX_VALUE_CHARS:
+            raise self.fail(node, field, f"a value of {len(value)} characters; at most {MAX_VALUE_CHARS} are accepted")
         return value
 
     def number(self, node: yaml.Node, field: str, bound: float) -> float:
@@ -132,7 +145,14 @@ class _Reader:
         return value
 
     def add(self, type_: str, node: yaml.Node, field: str) -> None:
-        self.values.append(Canary(type_, self.text(node, field)))
+        if len(self.values) >= MAX_CANARIES:
+            raise self.fail(node, field, f"more than {MAX_CANARIES} canary values; at most {MAX_CANARIES} are accepted")
+        value = self.text(node, field)
+        self.chars += len(value)
+        if self.chars > MAX_TOTAL_CHARS:
+            raise self.fail(node, field, f"the canary values pass {MAX_TOTAL_CHARS} characters in all; "
+                            "no more are accepted")
+        self.values.append(Canary(type_, value))
 
     def read(self, root: yaml.Node) -> CanarySet:
         top = self.mapping(root, "top level", ("identifiers", "contacts", "sms", "location", "accounts"))

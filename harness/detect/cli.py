@@ -3,33 +3,41 @@
     harness detect --canaries FILE (RUN | --har FILE | --jsonl FILE) [--json] [--workers N]
 
 A run store or JSONL export of 8 MiB or more is analysed by one worker process per core
-(``--workers`` sets how many; 1 analyses in this process); findings come out in the same order
-either way.  A HAR file is always read in this process (one JSON document, streamed).
+(``--workers`` sets how many, never more than the cores; 1 analyses in this process); findings come
+out in the same order either way.  A HAR file is always read in this process (one JSON document,
+streamed).  The capture gets a decompression budget of its own (``budget``).
 
-Exit codes: 0 when the whole capture was read (findings or not — verdicts are the compare stage's
-job), 1 when some entries or lines were malformed (they are named on stderr; findings from the
-rest are still printed), 2 when nothing could be read or an input is unusable.
+Exit codes: 0 when the whole capture was read and analysed (findings or not — verdicts are the
+compare stage's job); 1 when some entries or lines were malformed, or a limit cut the analysis of
+something short (each named on stderr, as ``harness: ...`` and ``harness: limit: ...``; the
+findings from everything else are still printed); 2 when nothing could be read or an input (the
+canary file, say) is unusable; 3 when the capture is a run that is incomplete (its recorder was
+killed, or aborted with events lost: said on stderr, and everything it holds is analysed).  A
+stored event that cannot be read is named and skipped like a malformed line.  An item whose analysis fails is reported and skipped, never a
+traceback; a broken pipe on output is left to ``harness.cli``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.detect.budget import DecompressionBudget
 from harness.detect.canaries import load_canaries
 from harness.detect.destinations import Destinations, TrackerDb
-from harness.detect.detector import Detector, Finding, Notice
-from harness.detect.inputs import iter_har_entries, iter_jsonl_items, iter_run_items
+from harness.detect.detector import Detector, Finding, Notice, scan_or_report
+from harness.detect.har import iter_har_entries
+from harness.detect.inputs import iter_jsonl_items, iter_run_items
 from harness.detect.items import EgressItem
 from harness.detect.parallel import detect_jsonl, detect_run
 from harness.detect.render import print_table
-from harness.errors import DetectError
+from harness.detect.workers import available_cores, cap_workers
+from harness.errors import DetectError, HarnessError
 
 
 def register(subparsers: Any) -> None:
@@ -77,12 +85,18 @@ def _workers(args: argparse.Namespace) -> int:
     if args.har is not None or capture is None:
         return 1
     if args.workers is not None:
-        return int(args.workers)
+        return cap_workers(int(args.workers))
+    return available_cores() if _input_size(capture) >= POOL_THRESHOLD else 1
+
+
+def _input_size(path: Path) -> int:
+    """Bytes of a capture file, or of the files of a run folder (0 if unreadable: the reader says why)."""
     try:
-        size = capture.stat().st_size
+        if path.is_dir():
+            return sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
+        return path.stat().st_size
     except OSError:
-        return 1  # the reader reports the error
-    return max(1, len(os.sched_getaffinity(0))) if size >= POOL_THRESHOLD else 1
+        return 0
 
 
 def _items(args: argparse.Namespace, errors: list[DetectError]) -> Iterator[EgressItem]:
@@ -93,12 +107,19 @@ def _items(args: argparse.Namespace, errors: list[DetectError]) -> Iterator[Egre
         return iter_har_entries(args.har, errors.append)
     if args.jsonl is not None:
         return iter_jsonl_items(args.jsonl, errors.append)
-    return iter_run_items(args.run)
+    return iter_run_items(args.run, errors.append)
 
 
 def run_detect(args: argparse.Namespace) -> int:
     errors: list[DetectError] = []
     items = _items(args, errors)
+    unfinished = 0
+    if args.run is not None:  # a run cut short says so first; everything it holds is still analysed
+        from harness.record.status import status_notice
+
+        message, unfinished = status_notice(args.run)
+        if message is not None:
+            sys.stderr.write(f"harness: {_one_line(message)}\n")
     workers = _workers(args)
     canaries = load_canaries(args.canaries)
     trackers = TrackerDb.load(args.tracker_db) if args.tracker_db else TrackerDb.bundled()
@@ -107,6 +128,8 @@ def run_detect(args: argparse.Namespace) -> int:
         destinations=Destinations(trackers, args.first_party, args.package),
         structural=not args.no_structural,
     )
+    capture = next(x for x in (args.run, args.har, args.jsonl) if x is not None)
+    budget = DecompressionBudget.for_input(_input_size(capture), shared=workers > 1)
     notices: list[Notice] = []
     findings: list[Finding] = []
     read = 0
@@ -118,22 +141,20 @@ def run_detect(args: argparse.Namespace) -> int:
                 read += items
                 progress.show(read)
 
-            if args.jsonl is not None:
-                findings.extend(detect_jsonl(detector, args.jsonl, workers, errors.append, notices.append,
-                                             on_items=count))
-            else:
-                findings.extend(detect_run(detector, args.run, workers, errors.append, notices.append,
-                                            on_items=count))
+            detect = detect_jsonl if args.jsonl is not None else detect_run
+            findings.extend(detect(detector, capture, workers, errors.append, notices.append, on_items=count,
+                                   budget=budget))
         else:
             for item in items:
                 read += 1
-                findings.extend(detector.scan_item(item, notices.append))
+                findings.extend(scan_or_report(detector, item, str(capture), on_notice=notices.append,
+                                               on_error=errors.append, budget=budget))
                 if not read % 256:
                     progress.show(read)
-    except DetectError as exc:  # the capture broke off: keep what was read before it
+    except HarnessError as exc:  # the capture broke off (a HAR cut short, a damaged store): keep what was read
         if read == 0:
             raise
-        errors.append(exc)
+        errors.append(exc if isinstance(exc, DetectError) else DetectError(str(exc)))
     if args.json:
         json.dump({"findings": [f.to_json() for f in findings]}, sys.stdout, ensure_ascii=True)
         sys.stdout.write("\n")
@@ -145,7 +166,7 @@ def run_detect(args: argparse.Namespace) -> int:
         sys.stderr.write(f"harness: {_one_line(str(error))}\n")
     if errors and read == 0:
         return 2
-    return 1 if errors else 0
+    return unfinished or (1 if errors or notices else 0)
 
 
 class _Progress:

@@ -5,6 +5,10 @@ of any size is analysed in the memory of its largest event.  Within one item and
 found through several routes is reported once: the route with the fewest decoding layers wins
 (a number found plain is not also reported percent-decoded or as a normal form), and among equals
 the one naming where it sat (``protobuf>plain`` over ``plain``).
+
+A part longer than ``Limits.max_input_bytes`` is peeled in windows (see ``peel``) overlapping by
+``Detector.overlap``: the longest canary form or ``MIN_OVERLAP`` (room for the longest identifier
+shape, an e-mail address), whichever is larger, so nothing is cut at a window's edge.
 """
 
 from __future__ import annotations
@@ -14,16 +18,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from harness.detect.budget import DecompressionBudget
 from harness.detect.canaries import CanarySet
 from harness.detect.destinations import Destinations
 from harness.detect.items import EgressItem, EgressPart, Source, items_from_events
 from harness.detect.matcher import CanaryHit, CanaryMatcher
-from harness.detect.peel import CONTAINER_LAYERS, Layer, Limits, peel
+from harness.detect.peel import CONTAINER_LAYERS, Layer, Limits, Window, peel
 from harness.detect.prescan import SMALL_PART, RootScan, prescan
 from harness.detect.structural import StructuralHit, find_structural
+from harness.errors import DetectError
 from harness.events import Event
 
 log = logging.getLogger(__name__)
+
+#: The least overlap of the windows a large part is peeled in (an e-mail address is at most 320 bytes).
+MIN_OVERLAP = 4096
 
 
 @dataclass(frozen=True)
@@ -107,14 +116,18 @@ class Detector:
         self.destinations = destinations if destinations is not None else Destinations()
         self.limits = limits if limits is not None else Limits()
         self.structural = structural
+        self.overlap = max([MIN_OVERLAP, *map(len, self.matcher.patterns)])
 
-    def detect(self, events: Iterable[Event], on_notice: OnNotice | None = None) -> Iterator[Finding]:
-        """Findings in the egress events among ``events`` (others are skipped), streamed."""
-        return self.detect_items(items_from_events(events), on_notice)
+    def detect(self, events: Iterable[Event], on_notice: OnNotice | None = None, *,
+               budget: DecompressionBudget | None = None) -> Iterator[Finding]:
+        """Findings in the egress events among ``events`` (others are skipped), streamed; ``budget``
+        bounds the decompressed bytes of them all (by default only each part's ``Limits`` do)."""
+        return self.detect_items(items_from_events(events), on_notice, budget=budget)
 
-    def detect_items(self, items: Iterable[EgressItem], on_notice: OnNotice | None = None) -> Iterator[Finding]:
+    def detect_items(self, items: Iterable[EgressItem], on_notice: OnNotice | None = None, *,
+                     budget: DecompressionBudget | None = None) -> Iterator[Finding]:
         for item in items:
-            yield from self.scan_item(item, on_notice)
+            yield from self.scan_item(item, on_notice, budget=budget)
 
     @staticmethod
     def notify(notice: Notice, on_notice: OnNotice | None) -> None:
@@ -125,7 +138,8 @@ class Detector:
             log.debug("%s", notice)
             on_notice(notice)
 
-    def scan_item(self, item: EgressItem, on_notice: OnNotice | None = None) -> list[Finding]:
+    def scan_item(self, item: EgressItem, on_notice: OnNotice | None = None, *,
+                  budget: DecompressionBudget | None = None) -> list[Finding]:
         # an SMS goes to a phone number: no domain, no party, no tracker
         host = item.host if item.channel == "net" else None
         destination = self.destinations.classify(host, item.process)
@@ -142,7 +156,7 @@ class Detector:
             def notify(message: str, where: str = part.where) -> None:
                 self.notify(Notice(item.source, where, message), on_notice)
 
-            for candidate in self._scan_part(part, notify, root):
+            for candidate in self._scan_part(part, notify, root, budget):
                 findings.append(Finding(
                     source=item.source, type=candidate.type, canary=candidate.value,
                     encoding=">".join((*candidate.layers, candidate.transform)), where=part.where,
@@ -152,8 +166,8 @@ class Detector:
                 ))
         return findings
 
-    def _scan_part(self, part: EgressPart, notify: Callable[[str], None],
-                   root: RootScan | None = None) -> list[_Candidate]:
+    def _scan_part(self, part: EgressPart, notify: Callable[[str], None], root: RootScan | None = None,
+                   budget: DecompressionBudget | None = None) -> list[_Candidate]:
         """Candidates of one part; ``root`` holds its undecoded layer's results if already scanned."""
         best: dict[tuple[str, str, str], _Candidate] = {}
         canary_texts: set[bytes] = set()
@@ -166,6 +180,10 @@ class Detector:
                 best[key] = candidate
 
         def take(layer: Layer, hits: list[CanaryHit], located: bool, shapes: Iterable[StructuralHit]) -> None:
+            if isinstance(layer, Window):  # a window's edge may cut a long form: the next one has it whole
+                edge = layer.next_window
+                hits = [hit for hit in hits if hit.start < edge]
+                shapes = [shape for shape in shapes if shape.start < edge]
             for hit in hits:
                 canary_texts.add(layer.data[hit.start:hit.end])
                 offer(_Candidate(hit.canary.type, hit.canary.value, layer.chain, hit.transform, "canary"))
@@ -182,7 +200,8 @@ class Detector:
         if root is not None and not root.needs_children:
             take(Layer(part.data, ()), root.hits, root.located, root.structural)
         else:
-            for layer in peel(part.data, self.limits, notify, part.content_encoding):
+            for layer in peel(part.data, self.limits, notify, part.content_encoding, budget=budget,
+                              overlap=self.overlap):
                 if root is not None and not layer.chain:
                     take(layer, root.hits, root.located, root.structural)
                     continue
@@ -198,3 +217,17 @@ def _is_canary_text(value: str, canary_texts: set[bytes]) -> bool:
     """A structural value that is (part of) a canary match elsewhere in the same place."""
     raw = value.encode("utf-8")
     return any(raw in text or text in raw for text in canary_texts)
+
+
+def scan_or_report(detector: Detector, item: EgressItem, origin: str, *, on_notice: OnNotice | None,
+                   on_error: Callable[[DetectError], None], budget: DecompressionBudget | None) -> list[Finding]:
+    """``detector.scan_item``; but should analysing one item raise (a decoder bug that a hostile item
+    found, memory), that item alone is reported through ``on_error``, naming ``origin`` (the capture)
+    and the item, and the analysis goes on: the findings already made are never lost to a traceback."""
+    try:
+        return detector.scan_item(item, on_notice, budget=budget)
+    except Exception as exc:  # anything, by design: reported, and the traceback logged
+        log.debug("%s: %s: analysis failed", origin, item.source, exc_info=True)
+        on_error(DetectError(f"{origin}: {item.source}: could not be analysed ({type(exc).__name__}: {exc}); "
+                             "this is a bug of the detector, please report it"))
+        return []

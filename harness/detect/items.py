@@ -8,6 +8,7 @@ the socket or TLS layer are split into request target, headers and (de-chunked) 
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,27 @@ from typing import Any
 from harness.events import Event
 
 _REQUEST_LINE = re.compile(rb"([A-Z]{3,10}) (\S+) HTTP/[12](?:\.[01])?\r?\n")
+_LOSSLESS = "harness.detect.lossless"
+
+
+def _lossless(error: UnicodeError) -> tuple[bytes, int]:
+    """A lone surrogate from ``surrogateescape`` (U+DC80..U+DCFF) is the byte it stood for; any other
+    (a JSON ``\\ud800`` escape) is encoded as UTF-8 would encode its code point (``surrogatepass``)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        out += bytes((code - 0xDC00,)) if 0xDC80 <= code <= 0xDCFF else char.encode("utf-8", "surrogatepass")
+    return bytes(out), error.end
+
+
+codecs.register_error(_LOSSLESS, _lossless)
+
+
+def text_bytes(text: str) -> bytes:
+    """``text`` as UTF-8, lone surrogates included (see ``_lossless``): captured text is never refused."""
+    return text.encode("utf-8", _LOSSLESS)
 
 
 @dataclass(frozen=True)
@@ -114,9 +136,9 @@ def header_parts(headers: Iterable[tuple[str, str]]) -> Iterator[EgressPart]:
             for pair in value.split(";"):
                 cookie, _, cookie_value = pair.strip().partition("=")
                 if cookie_value:
-                    yield EgressPart(f"cookie:{cookie}", cookie_value.encode("utf-8", "surrogateescape"))
+                    yield EgressPart(f"cookie:{cookie}", text_bytes(cookie_value))
         elif value:
-            yield EgressPart(f"header:{lower}", value.encode("utf-8", "surrogateescape"))
+            yield EgressPart(f"header:{lower}", text_bytes(value))
 
 
 def raw_header_parts(headers: Iterable[tuple[str, bytes]]) -> Iterator[EgressPart]:
@@ -148,18 +170,19 @@ def item_from_event(event: Event) -> EgressItem | None:
         host = dest.address if dest else None
         sms_parts = (EgressPart("sms", event.data),) if event.data else ()
         return EgressItem(source, host, sms_parts, event.process, event.sdk, event.variant, channel="sms")
-    host = dest.host if dest else None
-    url = dest.url if dest else None
+    # JSONL records are checked field by field (``records``); the run store's are trusted, but not blindly
+    host = dest.host if dest and isinstance(dest.host, str) else None
+    url = dest.url if dest and isinstance(dest.url, str) else None
     data = event.data or b""
     request = parse_http_request(data) if data else None
     body = request.body if request else data
     parts: list[EgressPart] = []
-    urls = [u for u in (url.encode("utf-8", "surrogateescape") if url else None,
+    urls = [u for u in (text_bytes(url) if url else None,
                         request.target if request else None) if u]
     if urls:
         parts.append(EgressPart("url", b"\n".join(dict.fromkeys(urls))))
     elif host:
-        parts.append(EgressPart("url", host.encode("utf-8", "surrogateescape")))
+        parts.append(EgressPart("url", text_bytes(host)))
     if request is not None:
         parts.extend(raw_header_parts(request.headers))
     parts.extend(header_parts(event.headers))

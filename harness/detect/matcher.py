@@ -1,10 +1,14 @@
 """One multi-pattern pass over a layer for every form of every canary.
 
-All forms go into a single ``ahocorasick_rs.BytesAhoCorasick`` built as a DFA (several times faster
-than its default NFA on large haystacks), searched with overlapping matches so a pattern that is a
-prefix of another (truncated and full SHA-256 hex) is still seen.  Matches are then checked for
-digit boundaries (so a seeded IMEI inside a longer number is not a hit) and reduced so one
-occurrence is reported once, as its longest form.
+All forms go into a single ``ahocorasick_rs.BytesAhoCorasick``, searched with overlapping matches so a
+pattern that is a prefix of another (truncated and full SHA-256 hex) is still seen.  It is built as
+a DFA (about twice as fast as the contiguous NFA on large haystacks) while the patterns total at
+most ``DFA_PATTERN_BYTES``; but a DFA costs about 420 bytes per pattern byte (a row of transitions
+per state), so 10,000 e-mail canaries (about 20 MB of forms with their hashes) took 8.6 GB.  Beyond
+that size the contiguous NFA is built instead, some twenty times smaller: with this module's tables,
+4,000 e-mail canaries (the most a canary file may hold) take about 160 MB, 400 MB while being built.
+Matches are then checked for digit boundaries (so a seeded IMEI inside a longer number is not a
+hit) and reduced so one occurrence is reported once, as its longest form.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from harness.detect.canaries import Canary, CanarySet, Location
 from harness.detect.forms import CoordinateForm, Form, all_forms
 
 _DIGITS = frozenset(b"0123456789")
+#: Patterns totalling more than this are searched with an NFA (a DFA of this many bytes is about 55 MB;
+#: the twenty-odd canaries of a scenario make about 60 KB).
+DFA_PATTERN_BYTES = 128 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +68,13 @@ class CanaryMatcher:
                 patterns.append(coord.pattern)
                 self._targets.append(_Target((), coord.axis, True))
         self.patterns: tuple[bytes, ...] = tuple(patterns)
+        small = sum(map(len, patterns)) <= DFA_PATTERN_BYTES
         self._automaton = (
             ahocorasick_rs.BytesAhoCorasick(
                 patterns,
                 matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
-                implementation=ahocorasick_rs.Implementation.DFA,
+                implementation=ahocorasick_rs.Implementation.DFA if small
+                else ahocorasick_rs.Implementation.ContiguousNFA,
             )
             if patterns
             else None

@@ -10,25 +10,30 @@ flight whatever the size of the capture.  A worker returns the findings, notices
 its range in order; the main process yields the findings and passes notices and errors on to the
 callbacks, in capture order.
 
-Workers are forked, so they inherit the detector (its automaton cannot be pickled).  A worker that
-dies (killed, out of memory, a crash in a decoder) does not end the analysis: its range is tried
-again alone, and if it kills a worker again it is reported as a DetectError naming the range and
-skipped, and the rest of the capture is still analysed.
+Workers are forked, so they inherit the detector (its automaton cannot be pickled) and the input's
+decompression budget (a counter in shared memory).  There are never more of them than cores, and
+they die with the detector (``workers``).  A worker that dies (killed, out of memory, a crash in a
+decoder) does not end the analysis: its range is tried again alone, and if it kills a worker again
+it is reported as a DetectError naming the range and skipped, and the rest of the capture is still
+analysed.  An exception inside one item is reported for that item alone (``scan_or_report``).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from harness.detect.detector import Detector, Finding, Notice, OnNotice
+from harness.detect.budget import DecompressionBudget
+from harness.detect.detector import Detector, Finding, Notice, OnNotice, scan_or_report
 from harness.detect.inputs import OnError, jsonl_events
 from harness.detect.items import items_from_events
+from harness.detect.workers import cap_workers, die_with_parent
 from harness.errors import DetectError
 
 log = logging.getLogger(__name__)
@@ -40,19 +45,21 @@ _BLOCK = 1 << 20
 _Outcome = Finding | Notice | DetectError
 _Result = tuple[list[_Outcome], int]
 OnItems = Callable[[int], None]
-_worker: dict[str, Detector] = {}  # set in the parent just before the fork: inherited, not pickled
+#: (detector, budget), set in the parent just before the fork: inherited, not pickled
+_worker: list[tuple[Detector, DecompressionBudget | None]] = []
 
 
 def _scan_lines(path: Path, start: int, end: int, first_number: int) -> _Result:
     """The outcomes of the JSONL lines in bytes ``start:end``, in order, and how many egress items they held."""
-    detector = _worker["detector"]
+    detector, budget = _worker[0]
     out: list[_Outcome] = []
     items = 0
     with path.open("rb") as handle:
         handle.seek(start)
         for item in items_from_events(jsonl_events(handle, str(path), out.append, first_number, end)):
             items += 1
-            out.extend(detector.scan_item(item, out.append))
+            out.extend(scan_or_report(detector, item, str(path), on_notice=out.append, on_error=out.append,
+                                      budget=budget))
     return out, items
 
 
@@ -60,12 +67,14 @@ def _scan_ids(path: Path, first_id: int, end_id: int) -> _Result:
     """The outcomes of the run's events with ids in ``first_id:end_id``, and how many egress items they held."""
     from harness.record.reader import iter_events
 
-    detector = _worker["detector"]
+    detector, budget = _worker[0]
     out: list[_Outcome] = []
     items = 0
-    for item in items_from_events(iter_events(path, id_range=(first_id, end_id))):
+    damaged = lambda exc: out.append(DetectError(str(exc)))  # noqa: E731 - a damaged row, named
+    for item in items_from_events(iter_events(path, id_range=(first_id, end_id), on_error=damaged)):
         items += 1
-        out.extend(detector.scan_item(item, out.append))
+        out.extend(scan_or_report(detector, item, str(path), on_notice=out.append, on_error=out.append,
+                                      budget=budget))
     return out, items
 
 
@@ -89,10 +98,12 @@ def line_ranges(path: Path, size: int | None = None, block_size: int | None = No
 
 
 def detect_jsonl(detector: Detector, path: Path, workers: int, on_error: OnError,
-                 on_notice: OnNotice | None = None, *, on_items: OnItems | None = None) -> Iterator[Finding]:
-    """What ``detector.detect_items(iter_jsonl_items(path, on_error), on_notice)`` yields, and the same
-    calls of ``on_error`` and ``on_notice``, computed by ``workers`` processes; ``on_items`` is told
-    how many egress items each range held, as its findings are yielded (for counts and progress)."""
+                 on_notice: OnNotice | None = None, *, on_items: OnItems | None = None,
+                 budget: DecompressionBudget | None = None) -> Iterator[Finding]:
+    """What ``detector.detect_items(iter_jsonl_items(path, on_error), on_notice, budget=budget)`` yields,
+    and the same calls of ``on_error`` and ``on_notice``, computed by ``workers`` processes (at most one
+    per core); ``on_items`` is told how many egress items each range held, as its findings are yielded
+    (for counts and progress).  ``budget`` must be ``shared`` to bound all the workers together."""
     def jobs() -> Iterator[tuple[str, tuple[object, ...]]]:
         try:
             for start, end, number in line_ranges(path):
@@ -100,11 +111,13 @@ def detect_jsonl(detector: Detector, path: Path, workers: int, on_error: OnError
         except OSError as exc:
             raise DetectError(f"{path}: cannot read JSONL file: {exc}") from exc
 
-    return _run(detector, workers, _scan_lines, jobs(), on_error=on_error, on_notice=on_notice, on_items=on_items)
+    return _run(detector, workers, _scan_lines, jobs(), on_error=on_error, on_notice=on_notice, on_items=on_items,
+                budget=budget)
 
 
 def detect_run(detector: Detector, path: Path, workers: int, on_error: OnError,
-               on_notice: OnNotice | None = None, *, on_items: OnItems | None = None) -> Iterator[Finding]:
+               on_notice: OnNotice | None = None, *, on_items: OnItems | None = None,
+               budget: DecompressionBudget | None = None) -> Iterator[Finding]:
     """What ``detector.detect_items(iter_run_items(path), on_notice)`` yields, computed by ``workers``
     processes, each reading its own ranges of event ids from the store; ``on_error`` hears of ranges
     that could not be analysed (a store that cannot be read raises, as with one process)."""
@@ -118,15 +131,16 @@ def detect_run(detector: Detector, path: Path, workers: int, on_error: OnError,
             end = min(first + RUN_EVENTS, bounds[1] + 1)
             yield f"{path}: events {first}-{end - 1}", (path, first, end)
 
-    return _run(detector, workers, _scan_ids, jobs(), on_error=on_error, on_notice=on_notice, on_items=on_items)
+    return _run(detector, workers, _scan_ids, jobs(), on_error=on_error, on_notice=on_notice, on_items=on_items,
+                budget=budget)
 
 
 def _run(detector: Detector, workers: int, scan: Callable[..., _Result],
          jobs: Iterator[tuple[str, tuple[object, ...]]], *, on_error: OnError, on_notice: OnNotice | None,
-         on_items: OnItems | None) -> Iterator[Finding]:
+         on_items: OnItems | None, budget: DecompressionBudget | None) -> Iterator[Finding]:
     """``scan(*args)`` of every job on the pool, reported in job order; a job is (label for errors, args)."""
-    _worker["detector"] = detector
-    pool = _Pool(workers, scan, on_error)
+    _worker[:] = [(detector, budget)]
+    pool = _Pool(cap_workers(workers), scan, on_error)
     try:
         for label, args in jobs:
             pool.submit(label, args)
@@ -152,8 +166,12 @@ class _Pool:
     def __init__(self, workers: int, scan: Callable[..., _Result], on_error: OnError) -> None:
         self.workers, self.scan, self.on_error = workers, scan, on_error
         self.context = multiprocessing.get_context("fork")
-        self.executor = ProcessPoolExecutor(workers, mp_context=self.context)
+        self.executor = self._executor(workers)
         self.pending: deque[tuple[str, tuple[object, ...], Future[_Result]]] = deque()
+
+    def _executor(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
 
     def submit(self, label: str, args: tuple[object, ...]) -> None:
         self.pending.append((label, args, self.executor.submit(self.scan, *args)))
@@ -173,13 +191,13 @@ class _Pool:
             self.executor.shutdown(wait=True, cancel_futures=True)
         log.warning("%s: a detector worker died; analysing them again on their own", label)
         result: _Result | None = None
-        with ProcessPoolExecutor(1, mp_context=self.context) as alone:
+        with self._executor(1) as alone:
             try:
                 result = alone.submit(self.scan, *args).result()
             except BrokenProcessPool:
                 self.on_error(DetectError(f"{label}: a detector worker died while analysing them (twice); "
                                           "they were skipped, the rest was analysed"))
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=self.context)
+        self.executor = self._executor(self.workers)
         for index, (other_label, other_args, other) in enumerate(self.pending):
             if not (other.done() and not other.cancelled() and other.exception() is None):  # a result stands
                 self.pending[index] = (other_label, other_args, self.executor.submit(self.scan, *other_args))

@@ -7,14 +7,23 @@ fields as their own), depth first, each distinct byte string once.  Children are
 produced lazily so only the current path of layers is held in memory.  Limits (depth, size of a
 decoded layer, number and total size of layers) stop runaway inputs such as gzip bombs or base64
 nested a hundred times; each time one bites, ``notify`` is called and the rest is still analysed.
+An input's ``DecompressionBudget`` (``budget``) bounds the decompressed bytes of a whole capture.
+
+Data longer than ``Limits.max_input_bytes`` (64 MiB) is not cut: it is peeled in windows of that
+size, each overlapping the previous one by ``overlap`` bytes (the detector passes at least its
+longest canary form, so a value straddling a boundary is whole in one window), each window with
+the per-piece limits of its own.  An encoded run (base64, a compressed stream) that straddles a
+boundary is decoded only as far as each window holds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from harness.detect import decoders
+from harness.detect.budget import DecompressionBudget
 from harness.detect.protobuf import flatten
 
 _MIB = 1024 * 1024
@@ -33,7 +42,7 @@ class Limits:
     """Bounds on the work spent on one piece of egress data (one URL, header or body)."""
 
     max_depth: int = 8
-    max_input_bytes: int = 64 * _MIB  # larger input is scanned up to here
+    max_input_bytes: int = 64 * _MIB  # larger input is peeled in overlapping windows of this size
     max_layer_bytes: int = 64 * _MIB  # a decompressed layer is cut here
     max_layers: int = 4096
     max_decoded_bytes: int = 256 * _MIB
@@ -47,14 +56,59 @@ class Layer:
     chain: tuple[str, ...]
 
 
-def peel(data: bytes, limits: Limits, notify: Notify, content_encoding: str | None = None) -> Iterator[Layer]:
-    """The input and every layer decoded from it, depth first, each distinct byte string once."""
-    if len(data) > limits.max_input_bytes:
-        notify(f"{len(data)} bytes; only the first {limits.max_input_bytes} were analysed")
-        data = data[: limits.max_input_bytes]
+@dataclass(frozen=True, slots=True)
+class Window(Layer):
+    """A window of a large input (the root layer of its peeling) that is not the last: what starts at
+    ``next_window`` or later lies whole in the next window too, and is left to it (here a long form
+    may be cut at the edge)."""
+
+    next_window: int
+
+
+class _Bounds(NamedTuple):
+    """What bounds one peeling: the limits, where to report, and the input's decompression budget."""
+
+    limits: Limits
+    notify: Notify
+    budget: DecompressionBudget | None
+
+
+def windows(data: bytes, size: int, overlap: int) -> Iterator[tuple[bytes, int | None]]:
+    """``data`` whole if it fits in ``size`` bytes, else windows of ``size`` bytes to its end, each
+    starting ``overlap`` bytes (at most half a window) before the previous one ended; with each, the
+    offset where the next window starts (None for the last)."""
+    if len(data) <= size:
+        yield data, None
+        return
+    overlap = min(overlap, size // 2)
+    start = 0
+    while start + size < len(data):
+        yield data[start:start + size], size - overlap
+        start += size - overlap
+    yield data[start:], None
+
+
+def peel(data: bytes, limits: Limits, notify: Notify, content_encoding: str | None = None, *,
+         budget: DecompressionBudget | None = None, overlap: int = 0) -> Iterator[Layer]:
+    """The input (or each window of it) and every layer decoded from it, depth first, each distinct
+    byte string once."""
+    bounds = _Bounds(limits, notify, budget)
+    if len(data) <= limits.max_input_bytes:  # nearly always: no window generator in the way
+        return _peel_one(Layer(data, ()), bounds, content_encoding)
+    return _peel_windows(data, bounds, content_encoding, overlap)
+
+
+def _peel_windows(data: bytes, bounds: _Bounds, content_encoding: str | None, overlap: int) -> Iterator[Layer]:
+    for number, (window, next_window) in enumerate(windows(data, bounds.limits.max_input_bytes, overlap)):
+        root = Layer(window, ()) if next_window is None else Window(window, (), next_window)
+        yield from _peel_one(root, bounds, content_encoding if number == 0 else None)
+
+
+def _peel_one(root: Layer, bounds: _Bounds, content_encoding: str | None) -> Iterator[Layer]:
+    limits, notify = bounds.limits, bounds.notify
     seen: set[tuple[int, int]] = set()
     layers = decoded_bytes = 0
-    stack: list[Iterator[Layer]] = [iter((Layer(data, ()),))]
+    stack: list[Iterator[Layer]] = [iter((root,))]
     while stack:
         layer = next(stack[-1], None)
         if layer is None:
@@ -73,7 +127,7 @@ def peel(data: bytes, limits: Limits, notify: Notify, content_encoding: str | No
             return
         yield layer
         hint = content_encoding if not layer.chain else None
-        children = _children(layer, limits, notify, hint)
+        children = _children(layer, bounds, hint)
         if len(layer.chain) >= limits.max_depth:
             if next(children, None) is not None:
                 notify(f"not decoded beyond depth {limits.max_depth} ({'>'.join(layer.chain)})")
@@ -81,13 +135,13 @@ def peel(data: bytes, limits: Limits, notify: Notify, content_encoding: str | No
         stack.append(children)
 
 
-def _children(layer: Layer, limits: Limits, notify: Notify, hint: str | None) -> Iterator[Layer]:
+def _children(layer: Layer, bounds: _Bounds, hint: str | None) -> Iterator[Layer]:
     data, chain = layer.data, layer.chain
     compression = decoders.sniff_compression(data)
     if compression is None and hint in ("br", "deflate"):
         compression = hint
     if compression is not None:
-        decoded = _decompress(compression, data, limits, notify, chain)
+        decoded = _decompress(compression, data, bounds, chain)
         if decoded is not None:
             yield decoded
             return
@@ -114,7 +168,7 @@ def _children(layer: Layer, limits: Limits, notify: Notify, hint: str | None) ->
             # magic-less compression is only worth probing for in fields big enough to hold it; a
             # batch has hundreds of small binary fields, so the first byte rules most out unsniffed
             if len(blob) >= 64:
-                if decoders.sniff_compression(blob) is not None or _magicless_probe(blob):
+                if decoders.sniff_compression(blob) is not None or _magicless_probe(blob, bounds):
                     yield Layer(blob, (*chain, "protobuf"))
             elif blob[0] in decoders.COMPRESSION_FIRST_BYTES and decoders.sniff_compression(blob) is not None:
                 yield Layer(blob, (*chain, "protobuf"))
@@ -123,62 +177,82 @@ def _children(layer: Layer, limits: Limits, notify: Notify, hint: str | None) ->
     # streams of 1 to 2,000 characters, every level and mode, was pure printable ASCII), so a
     # decoded layer of plain text (gunzipped JSON, a decoded form) is spared the probes
     elif chain and (not text or len(data) < _MIN_PURE_TEXT or decoders.has_binary(data)):
-        yield from _magicless(layer, limits, notify)
+        yield from _magicless(layer, bounds)
     for name, out in decoders.base64_runs(data):
-        if _worth_peeling(out):
+        if _worth_peeling(out, bounds):
             yield Layer(out, (*chain, name))
     for out, digits_only in decoders.hex_runs(data):
-        if decoders.is_text(out) if digits_only else _worth_peeling(out):
+        if decoders.is_text(out) if digits_only else _worth_peeling(out, bounds):
             yield Layer(out, (*chain, "hex"))
 
 
-def _magicless(layer: Layer, limits: Limits, notify: Notify) -> Iterator[Layer]:
+def _magicless(layer: Layer, bounds: _Bounds) -> Iterator[Layer]:
     """Brotli or raw deflate inside a decoded layer: they carry no magic bytes, so accept them only
     if the first output is text or the stream decodes completely (garbage rarely does either)."""
     for kind in _MAGICLESS:
-        if _magicless_probe(layer.data, kind):
-            decoded = _decompress(kind, layer.data, limits, notify, layer.chain)
+        if _magicless_probe(layer.data, bounds, kind):
+            decoded = _decompress(kind, layer.data, bounds, layer.chain)
             if decoded is not None:
                 yield decoded
 
 
-def _magicless_probe(data: bytes, kind: str | None = None) -> bool:
+def _magicless_probe(data: bytes, bounds: _Bounds, kind: str | None = None) -> bool:
     if len(data) < _MIN_COMPRESSED:
         return False
     for candidate in (kind,) if kind else _MAGICLESS:
-        probe = decoders.decompress(candidate, data, 1024)
+        probe = _inflate(candidate, data, 1024, bounds)
         if probe is None:
             continue
         out, truncated, complete = probe
-        if decoders.is_text(out) or complete or (truncated and _completes(candidate, data)):
+        if decoders.is_text(out) or complete or (truncated and _completes(candidate, data, bounds)):
             return True
     return False
 
 
-def _completes(kind: str, data: bytes) -> bool:
+def _completes(kind: str, data: bytes, bounds: _Bounds) -> bool:
     """Whether a binary stream decodes completely within a modest ratio of its own size."""
-    result = decoders.decompress(kind, data, 64 * len(data) + 4096)
+    result = _inflate(kind, data, 64 * len(data) + 4096, bounds)
     return result is not None and result[2]
 
 
-def _decompress(kind: str, data: bytes, limits: Limits, notify: Notify, chain: tuple[str, ...]) -> Layer | None:
-    result = decoders.decompress(kind, data, limits.max_layer_bytes)
+def _inflate(kind: str, data: bytes, cap: int, bounds: _Bounds) -> tuple[bytes, bool, bool] | None:
+    """``decoders.decompress`` within the input's budget, which is charged what it produced; None
+    once the budget is spent (the first time, with the notice saying so)."""
+    budget = bounds.budget
+    if budget is None:
+        return decoders.decompress(kind, data, cap)
+    allowed = min(cap, budget.remaining)
+    if allowed <= 0:
+        if budget.first_exhaustion():
+            bounds.notify(budget.message())
+        return None
+    result = decoders.decompress(kind, data, allowed)
+    if result is not None:
+        budget.charge(len(result[0]))
+        if result[1] and allowed < cap and budget.first_exhaustion():  # cut by the budget, not the cap
+            bounds.notify(budget.message())
+    return result
+
+
+def _decompress(kind: str, data: bytes, bounds: _Bounds, chain: tuple[str, ...]) -> Layer | None:
+    limits = bounds.limits
+    result = _inflate(kind, data, limits.max_layer_bytes, bounds)
     if result is None:
         return None
     out, truncated, _ = result
-    if truncated:
+    if truncated and len(out) >= limits.max_layer_bytes:
         where = ">".join((*chain, kind))
-        notify(f"{where}: decompressed output cut at {limits.max_layer_bytes} bytes (possible compression bomb)")
+        bounds.notify(f"{where}: decompressed output cut at {limits.max_layer_bytes} bytes (possible compression bomb)")
     return Layer(out, (*chain, kind))
 
 
-def _worth_peeling(out: bytes) -> bool:
+def _worth_peeling(out: bytes, bounds: _Bounds) -> bool:
     """Decoded bytes are kept if text, compressed (with or without magic) or protobuf; not noise."""
     if len(out) < 4:
         return False
     if decoders.is_text(out) or decoders.sniff_compression(out) is not None:
         return True
-    return flatten(out) is not None or _magicless_probe(out)
+    return flatten(out) is not None or _magicless_probe(out, bounds)
 
 
 def _multipart_parts(data: bytes) -> Iterator[bytes]:

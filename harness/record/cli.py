@@ -20,7 +20,7 @@ from harness.errors import StoreError
 from harness.files import atomic_output, check_output
 from harness.record.har import build_har
 from harness.record.jsonl import export_jsonl
-from harness.record.status import run_status
+from harness.record.status import status_notice
 from harness.record.store import sidecars
 
 
@@ -37,21 +37,14 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run_export)
 
 
-def report_status(run: Path) -> int:
-    """Say on stderr when the run is not whole (or still being written); the exit code it implies."""
-    status = run_status(run)
-    message = status.message()
-    if message is not None:
-        sys.stderr.write(f"harness: {'warning: ' if not status.whole else ''}{message}\n")
-    return 0 if status.whole else 3
-
-
 def run_export(args: argparse.Namespace) -> int:
     target = args.jsonl if args.jsonl is not None else args.har
     to_stdout = target == "-"
     if not to_stdout:
         check_output(Path(target), force=args.force, inputs=sidecars(args.run), what="export")
-    code = report_status(args.run)
+    message, code = status_notice(args.run)
+    if message is not None:
+        sys.stderr.write(f"harness: {message}\n")
     errors: list[StoreError] = []
     if to_stdout:
         export_jsonl(args.run, sys.stdout, on_error=errors.append)

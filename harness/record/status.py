@@ -138,3 +138,13 @@ def run_status(path: Path | str) -> RunStatus:
     else:
         state = COMPLETE
     return RunStatus(run, state, reason, signame, last_event, lost)
+
+
+def status_notice(path: Path | str) -> tuple[str | None, int]:
+    """What a command reading the run at ``path`` says on stderr (None when it is complete) and the
+    exit status that implies: 0 whole (complete, or interrupted with everything stored), 3 not."""
+    status = run_status(path)
+    message = status.message()
+    if message is not None and not status.whole:
+        message = f"warning: {message}"
+    return message, 0 if status.whole else 3

@@ -78,7 +78,7 @@ def test_nothing_readable_exits_2(tmp_path: Path, canary_file: Path, capsys: pyt
     bad = tmp_path / "bad.har"
     bad.write_text("this is not json", encoding="utf-8")
     code, out, err = _run(["detect", "--canaries", str(canary_file), "--har", str(bad)], capsys)
-    assert code == 2 and out == "" and err.startswith(f"harness: {bad}: expected an object")
+    assert code == 2 and out == "" and err.startswith(f"harness: {bad}:1: expected an object")
     code, _, err = _run(["detect", "--canaries", str(tmp_path / "none.yaml"), "--har", str(bad)], capsys)
     assert code == 2 and "cannot read canary file" in err
     code, _, err = _run(["detect", "--canaries", str(canary_file)], capsys)

@@ -135,6 +135,6 @@ def test_large_body_is_scanned_to_the_end() -> None:
     item = EgressItem(Source("event_id", 7), "x.example", (EgressPart("body", body),))
     assert _summary(DETECTOR.scan_item(item)) == {("imei", "plain", "body", "canary")}
     notices: list[Notice] = []
-    small = Detector(CANARIES, limits=Limits(max_input_bytes=1 << 20))
-    assert small.scan_item(item, notices.append) == []
-    assert "only the first 1048576 were analysed" in notices[0].message
+    small = Detector(CANARIES, limits=Limits(max_input_bytes=1 << 20))  # 50 windows: the last one holds it
+    assert _summary(small.scan_item(item, notices.append)) == {("imei", "plain", "body", "canary")}
+    assert notices == []

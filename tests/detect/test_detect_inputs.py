@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from detect_support import DETECTOR
 
-from harness.detect import CanarySet, Detector, inputs
+from harness.detect import CanarySet, Detector, inputs, jsonstream
 from harness.errors import DetectError
 from harness.testing import make_event
 
@@ -21,7 +21,7 @@ def _har_text() -> str:
 @pytest.mark.parametrize("chunk", [3, 7, 64, 1 << 20])
 def test_har_is_read_incrementally_whatever_the_chunk(tmp_path: Path, chunk: int,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inputs, "_CHUNK", chunk)
+    monkeypatch.setattr(jsonstream, "_CHUNK", chunk)
     path = tmp_path / "a.har"
     path.write_text(_har_text(), encoding="utf-8")
     errors: list[DetectError] = []

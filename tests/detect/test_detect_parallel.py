@@ -95,10 +95,10 @@ def test_a_range_that_kills_its_worker_is_reported_and_skipped_and_the_rest_anal
     capture = _jsonl(tmp_path / "c.jsonl", _events(12))
     real_scan = Detector.scan_item
 
-    def dies_on_event_9(self: Detector, item: object, on_notice: object = None) -> object:
+    def dies_on_event_9(self: Detector, item: object, on_notice: object = None, *, budget: object = None) -> object:
         if getattr(item, "source").index == 9:  # noqa: B009 - typed loosely on purpose
             os._exit(3)  # as the OOM killer would: no exception, no cleanup
-        return real_scan(self, item, on_notice)  # type: ignore[arg-type]
+        return real_scan(self, item, on_notice, budget=budget)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Detector, "scan_item", dies_on_event_9)
     code, out, err = _detect(capsys, "--canaries", str(canary_file), "--jsonl", str(capture), "--json",
@@ -118,7 +118,8 @@ def test_worker_count_defaults_to_the_cores_for_large_captures(tmp_path: Path,
     monkeypatch.setattr(detect_cli, "POOL_THRESHOLD", capture.stat().st_size)
     assert detect_cli._workers(args) == len(os.sched_getaffinity(0))
     assert detect_cli._workers(argparse.Namespace(jsonl=None, run=None, har=capture, workers=4)) == 1
-    assert detect_cli._workers(argparse.Namespace(jsonl=capture, run=None, har=None, workers=3)) == 3
+    assert detect_cli._workers(argparse.Namespace(jsonl=capture, run=None, har=None, workers=3)) == min(
+        3, len(os.sched_getaffinity(0)))  # never more than the cores (see test_detect_workers)
 
 
 def test_worker_count_must_be_positive(canary_file: Path, tmp_path: Path,

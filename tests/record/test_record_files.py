@@ -163,3 +163,22 @@ def test_logs_go_to_stderr_never_stdout() -> None:
         "logging.getLogger('harness.record.writer').warning('run writer is 5 events behind; producer blocked')\n")],
         capture_output=True, text=True, check=True)
     assert proc.stdout == "" and "producer blocked" in proc.stderr
+
+
+def test_detect_names_a_tampered_row_and_keeps_the_other_findings(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "leaky.run"
+    imei = "356938035643809"
+    with RunStore.create(path) as store:
+        store.writer().put([make_event("http.request", data=f"imei={imei}&n={i}".encode()) for i in range(4)])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE events SET dest_port = 'https' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    canaries = tmp_path / "c.yaml"
+    canaries.write_text(f"identifiers: {{imei: '{imei}'}}\n")
+    for workers in ("1", "2"):
+        assert main(["detect", "--canaries", str(canaries), str(path), "--json", "--workers", workers]) == 1
+        out, err = capsys.readouterr()
+        assert sorted({f["source"]["event_id"] for f in json.loads(out)["findings"]}) == [1, 3, 4]
+        assert f"{path}: event 2: dest_port: expected int, found str" in err
