@@ -13,8 +13,9 @@ something short (each named on stderr, as ``harness: ...`` and ``harness: limit:
 findings from everything else are still printed); 2 when nothing could be read or an input (the
 canary file, say) is unusable; 3 when the capture is a run that is incomplete (its recorder was
 killed, or aborted with events lost: said on stderr, and everything it holds is analysed).  A
-stored event that cannot be read is named and skipped like a malformed line.  An item whose analysis fails is reported and skipped, never a
-traceback; a broken pipe on output is left to ``harness.cli``.
+stored event that cannot be read is named and skipped like a malformed line.  An item whose
+analysis fails is reported and skipped, never a traceback; a broken pipe on output is left to
+``harness.cli``.
 """
 
 from __future__ import annotations
