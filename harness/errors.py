@@ -8,6 +8,8 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      │    └── ProfileError      a virtual-phone profile that does not load
      ├── ToolMissingError       a host program the harness needs is not installed (names the package)
      ├── AdbServerError         the adb server cannot be started, does not answer, or is not an adb server
+     │    ├── AdbServerDownError    nothing listens on its port (it can be started)
+     │    └── AdbServerSilentError  something listens there but does not answer in time
      ├── DeviceError            anything about one device (carries .serial)
      │    ├── DeviceNotFoundError   no such serial / no device connected
      │    ├── DeviceGoneError       the device went away during a command
@@ -18,6 +20,13 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      ├── VirtualPhoneError      starting, stopping or serving a virtual phone
      │    └── ProtocolViolation (harness.virtual.adb_protocol) a peer of the adbd sent something not ADB
      ├── InstrumentError        Frida: reaching the server, attaching, loading the agent
+     │    ├── ServerMissingError    no frida-server answers on the device
+     │    ├── ServerVersionError    the frida-server is of another version than the harness's frida
+     │    ├── NoAnswerError         a frida call got no answer in time (device or server stuck)
+     │    ├── ProcessGoneError      the target process is not running, or exited meanwhile
+     │    ├── AttachRefusedError    not allowed to attach (root, SELinux, ptrace)
+     │    └── UnsupportedError      the device cannot do this
+     │         └── SpawnNotSupportedError  it cannot spawn (a portal, some vendor ROMs): attach after launch
      ├── StoreError             the run store (opening, writing, reading a run)
      └── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
 """
@@ -44,6 +53,14 @@ class ToolMissingError(HarnessError):
 class AdbServerError(HarnessError):
     """The adb server could not be started, did not answer in time, or answered nonsense; the
     message names its address (host:port)."""
+
+
+class AdbServerDownError(AdbServerError):
+    """Nothing listens on the adb server's port."""
+
+
+class AdbServerSilentError(AdbServerError):
+    """Something listens on the adb server's port but did not answer in time."""
 
 
 class DeviceError(HarnessError):
@@ -92,6 +109,34 @@ class VirtualPhoneError(HarnessError):
 
 class InstrumentError(HarnessError):
     """Frida could not be reached, attach failed, or the agent could not be loaded."""
+
+
+class ServerMissingError(InstrumentError):
+    """No frida-server answers on the device (not started, or not as root)."""
+
+
+class ServerVersionError(InstrumentError):
+    """The device's frida-server is of another major version than the harness's frida."""
+
+
+class NoAnswerError(InstrumentError):
+    """A frida call got no answer within its timeout."""
+
+
+class ProcessGoneError(InstrumentError):
+    """The target process is not running, or exited (or was detached) meanwhile."""
+
+
+class AttachRefusedError(InstrumentError):
+    """frida was not allowed to attach to the process."""
+
+
+class UnsupportedError(InstrumentError):
+    """The device (or its frida) does not support the operation."""
+
+
+class SpawnNotSupportedError(UnsupportedError):
+    """The device cannot spawn processes; launch and attach after launch instead."""
 
 
 class StoreError(HarnessError):

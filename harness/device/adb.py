@@ -22,7 +22,7 @@ import adbutils
 from adbutils.errors import AdbConnectionError
 
 from harness.device.adb_env import server_address, server_host, server_port
-from harness.errors import AdbServerError, ToolMissingError
+from harness.errors import AdbServerDownError, AdbServerError, AdbServerSilentError, ToolMissingError
 
 __all__ = ["IO_TIMEOUT", "SERVER_TIMEOUT", "AdbClient", "adb_binary", "adb_client", "ensure_server",
            "server_errors", "server_port"]
@@ -77,10 +77,10 @@ def server_errors(doing: str, timeout: float = IO_TIMEOUT) -> Iterator[None]:
     try:
         yield
     except (adbutils.AdbTimeout, TimeoutError) as exc:
-        raise AdbServerError(f"adb server at {address} did not answer within {timeout:g} s ({doing}); "
+        raise AdbServerSilentError(f"adb server at {address} did not answer within {timeout:g} s ({doing}); "
                              f"is something else listening on port {server_port()}?") from exc
     except AdbConnectionError as exc:
-        raise AdbServerError(f"adb server at {address} is not running ({doing}): {exc}") from exc
+        raise AdbServerDownError(f"adb server at {address} is not running ({doing}): {exc}") from exc
     except (adbutils.AdbError, OSError, EOFError, ValueError) as exc:
         raise AdbServerError(f"adb server at {address}: {doing} failed: {exc or type(exc).__name__}") from exc
 
@@ -102,9 +102,8 @@ def ensure_server(timeout: float | None = None) -> None:
     try:
         _check_version(timeout)
         return
-    except AdbServerError as exc:
-        if not isinstance(exc.__cause__, AdbConnectionError):
-            raise
+    except AdbServerDownError:
+        pass
     port = server_port()
     binary = adb_binary()
     log.info("starting the adb server on port %d (%s)", port, binary)

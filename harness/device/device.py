@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 import adbutils
 
 from harness.device.adb import AdbClient, adb_client, server_errors
-from harness.errors import AdbServerError, CommandFailedError, DeviceGoneError, DeviceNotFoundError
+from harness.errors import (
+    AdbServerError,
+    AdbServerSilentError,
+    CommandFailedError,
+    DeviceGoneError,
+    DeviceNotFoundError,
+)
 
 if TYPE_CHECKING:
     from harness.device.apps import Apps
@@ -120,9 +126,9 @@ class Device:
         try:
             with server_errors(f"checking on {self.serial}", self._client.timeout):
                 present = any(d.serial == self.serial and d.state == "device" for d in self._client.list())
-        except AdbServerError as server_error:
-            if isinstance(server_error.__cause__, adbutils.AdbTimeout | TimeoutError):
-                return server_error  # the server hangs: that, not the device, is the problem
+        except AdbServerSilentError as server_error:
+            return server_error  # the server hangs: that, not the device, is the problem
+        except AdbServerError:
             present = False
         if present:
             return CommandFailedError(self.serial, "adb", None, f"adb connection failed: {exc}")

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 import frida
 
 from harness.device.adb import ensure_server
-from harness.errors import InstrumentError
+from harness.errors import DeviceNotFoundError, SpawnNotSupportedError, UnsupportedError
 from harness.instrument.frida_errors import frida_errors
 
 DeviceKind = Literal["usb", "remote", "local"]
@@ -90,7 +90,8 @@ class FridaBackedDevice:
 
     def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
               cwd: str | None = None) -> int:
-        with frida_errors(self._label, f"spawning {argv[0]!r}", SLOW_CALL_TIMEOUT):
+        with frida_errors(self._label, f"spawning {argv[0]!r}", SLOW_CALL_TIMEOUT,
+                          overrides={UnsupportedError: SpawnNotSupportedError}):
             return self._device.spawn(list(argv), env=env, cwd=cwd)
 
     def resume(self, pid: int) -> None:
@@ -117,21 +118,15 @@ def open_usb(serial: str, manager: frida.DeviceManager | None = None,
     # frida looks for the adb server once, when its device manager starts: make sure it is up
     ensure_server()
     mgr = manager or frida.get_device_manager()
-    try:
-        with frida_errors(label, "finding the device"):
+    with frida_errors(label, "finding the device"):
+        try:
             device = mgr.get_device(serial, timeout=timeout)
-    except InstrumentError as exc:
-        if isinstance(exc.__cause__, frida.InvalidArgumentError | frida.TimedOutError):
-            raise _not_found(label, exc.__cause__) from exc.__cause__
-        raise
+        except (frida.InvalidArgumentError, frida.TimedOutError) as exc:  # get_device's "no such device"
+            raise DeviceNotFoundError(
+                serial, f"frida cannot see this device ({exc}); check that `adb devices` lists it (frida "
+                "reaches Android devices through the adb server; set ANDROID_ADB_SERVER_PORT if that server "
+                "is not on 5037)") from exc
     return FridaBackedDevice(device, "usb", label, serial=serial)
-
-
-def _not_found(label: str, exc: BaseException) -> InstrumentError:
-    return InstrumentError(
-        f"{label}: frida cannot see this device ({exc}); check that `adb devices` lists it "
-        "(frida reaches Android devices through the adb server; set ANDROID_ADB_SERVER_PORT if "
-        "that server is not on 5037)")
 
 
 def open_remote(address: str, manager: frida.DeviceManager | None = None) -> FridaBackedDevice:

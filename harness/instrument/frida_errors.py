@@ -10,12 +10,20 @@ becomes an ``InstrumentError`` saying so instead of a hang.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import frida
 
-from harness.errors import InstrumentError
+from harness.errors import (
+    AttachRefusedError,
+    InstrumentError,
+    NoAnswerError,
+    ProcessGoneError,
+    ServerMissingError,
+    ServerVersionError,
+    UnsupportedError,
+)
 
 _START_SERVER = (
     "start frida-server as root on the phone, e.g. "
@@ -23,73 +31,73 @@ _START_SERVER = (
 )
 
 
-def _advice(exc: Exception, device: str) -> str:
-    client = frida.__version__
-    if isinstance(exc, frida.ServerNotRunningError):
-        return f"no frida-server is answering on {device}: {_START_SERVER}"
-    if isinstance(exc, frida.ProcessNotFoundError):
-        return "the process is not running (or exited); check the name/pid with `frida-ps`"
-    if isinstance(exc, frida.PermissionDeniedError):
-        return ("permission denied: frida-server must run as root to attach to another app or a "
-                "system process (on a local Linux host: same user and kernel.yama.ptrace_scope=0)")
-    if isinstance(exc, frida.TransportError):
-        return (f"the connection to frida on {device} failed or was lost; check `adb devices` "
-                "(USB) or that host:port is reachable (remote)")
-    if isinstance(exc, frida.ProtocolError):
-        return (f"frida-server on {device} speaks another protocol; install frida-server {client} "
-                "(the same version as the harness's frida)")
-    if isinstance(exc, frida.InvalidOperationError):
-        return "the frida session or script is gone (the process detached or exited)"
-    if isinstance(exc, frida.ExecutableNotFoundError):
-        return "the program (or package) to spawn does not exist"
-    if isinstance(exc, frida.NotSupportedError):
-        return "the device does not support this (e.g. spawn); try attaching after launch"
-    if isinstance(exc, frida.TimedOutError):
-        return "frida timed out; the process may be stuck or the device slow"
-    if isinstance(exc, frida.ProcessNotRespondingError):
-        return "the process is not responding"
-    if isinstance(exc, frida.RPCException):
-        return "the hook agent raised an error (see its message above)"
-    if isinstance(exc, frida.InvalidArgumentError):
-        return "frida rejected an argument"
-    return "unexpected frida error"
+def _client() -> str:
+    return str(frida.__version__)
 
 
-def translate(exc: Exception, device: str, action: str) -> InstrumentError:
-    """The ``InstrumentError`` for a frida exception raised while doing ``action`` on ``device``."""
+#: frida's exception -> (the harness's error class, what to do).  The one place frida's errors are
+#: translated: callers catch the specific class (e.g. ``SpawnNotSupportedError``), never look at
+#: ``__cause__``.
+_TABLE: tuple[tuple[type[Exception], type[InstrumentError], Callable[[str], str]], ...] = (
+    (frida.ServerNotRunningError, ServerMissingError,
+     lambda device: f"no frida-server is answering on {device}: {_START_SERVER}"),
+    (frida.ProcessNotFoundError, ProcessGoneError,
+     lambda device: "the process is not running (or exited); check the name/pid with `frida-ps`"),
+    (frida.PermissionDeniedError, AttachRefusedError,
+     lambda device: "permission denied: frida-server must run as root to attach to another app or a "
+                    "system process (on a local Linux host: same user and kernel.yama.ptrace_scope=0)"),
+    (frida.TransportError, InstrumentError,
+     lambda device: f"the connection to frida on {device} failed or was lost; check `adb devices` "
+                    "(USB) or that host:port is reachable (remote)"),
+    (frida.ProtocolError, ServerVersionError,
+     lambda device: f"frida-server on {device} speaks another protocol; install frida-server {_client()} "
+                    "(the same version as the harness's frida)"),
+    (frida.InvalidOperationError, ProcessGoneError,
+     lambda device: "the frida session or script is gone (the process detached or exited)"),
+    (frida.ExecutableNotFoundError, InstrumentError,
+     lambda device: "the program (or package) to spawn does not exist"),
+    (frida.NotSupportedError, UnsupportedError,
+     lambda device: "the device does not support this (e.g. spawn); try attaching after launch"),
+    (frida.TimedOutError, NoAnswerError,
+     lambda device: "frida timed out; the process may be stuck or the device slow"),
+    (frida.ProcessNotRespondingError, NoAnswerError, lambda device: "the process is not responding"),
+    (frida.RPCException, InstrumentError, lambda device: "the hook agent raised an error (see its message above)"),
+    (frida.InvalidArgumentError, InstrumentError, lambda device: "frida rejected an argument"),
+)
+
+
+def translate(exc: Exception, device: str, action: str,
+              overrides: Mapping[type[InstrumentError], type[InstrumentError]] | None = None) -> InstrumentError:
+    """The ``InstrumentError`` (subclass from ``_TABLE``) for a frida exception raised while doing
+    ``action`` on ``device``; ``overrides`` narrows a class for this call (e.g. ``UnsupportedError``
+    -> ``SpawnNotSupportedError`` around a spawn)."""
     detail = str(exc).strip() or type(exc).__name__
-    return InstrumentError(f"{device}: {action} failed: {detail} -- {_advice(exc, device)}")
+    for frida_class, error_class, advice in _TABLE:
+        if isinstance(exc, frida_class):
+            chosen = (overrides or {}).get(error_class, error_class)
+            return chosen(f"{device}: {action} failed: {detail} -- {advice(device)}")
+    return InstrumentError(f"{device}: {action} failed: {detail} -- unexpected frida error")
 
 
 #: The frida exception classes ``frida_errors`` translates.
 FRIDA_ERRORS: tuple[type[Exception], ...] = (
-    frida.ServerNotRunningError,
-    frida.ExecutableNotFoundError,
+    *(row[0] for row in _TABLE),
     frida.ExecutableNotSupportedError,
-    frida.ProcessNotFoundError,
-    frida.ProcessNotRespondingError,
-    frida.InvalidArgumentError,
-    frida.InvalidOperationError,
-    frida.PermissionDeniedError,
     frida.AddressInUseError,
-    frida.TimedOutError,
-    frida.NotSupportedError,
-    frida.ProtocolError,
-    frida.TransportError,
     frida.OperationCancelledError,
-    frida.RPCException,
 )
 
 
 @contextmanager
-def frida_errors(device: str, action: str, timeout: float | None = None) -> Iterator[None]:
-    """Translate frida exceptions raised in the block into ``InstrumentError``; with ``timeout``,
-    cancel the block's frida operations after that many seconds."""
+def frida_errors(device: str, action: str, timeout: float | None = None,
+                 overrides: Mapping[type[InstrumentError], type[InstrumentError]] | None = None) -> Iterator[None]:
+    """Translate frida exceptions raised in the block into ``InstrumentError``s; with ``timeout``,
+    cancel the block's frida operations after that many seconds (``NoAnswerError``)."""
     if timeout is None:
         try:
             yield
         except FRIDA_ERRORS as exc:
-            raise translate(exc, device, action) from exc
+            raise translate(exc, device, action, overrides) from exc
         return
     cancellable = frida.Cancellable()  # type: ignore[no-untyped-call]
     timer = threading.Timer(timeout, cancellable.cancel)
@@ -100,11 +108,11 @@ def frida_errors(device: str, action: str, timeout: float | None = None) -> Iter
             yield
     except frida.OperationCancelledError as exc:
         if not cancellable.is_cancelled:
-            raise translate(exc, device, action) from exc
-        raise InstrumentError(f"{device}: {action} got no answer within {timeout:g} s -- the device or "
+            raise translate(exc, device, action, overrides) from exc
+        raise NoAnswerError(f"{device}: {action} got no answer within {timeout:g} s -- the device or "
                               "frida-server stopped answering (check the connection, or restart frida-server)"
                               ) from exc
     except FRIDA_ERRORS as exc:
-        raise translate(exc, device, action) from exc
+        raise translate(exc, device, action, overrides) from exc
     finally:
         timer.cancel()

@@ -24,9 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-import frida
-
-from harness.errors import InstrumentError
+from harness.errors import InstrumentError, SpawnNotSupportedError
 from harness.instrument.devices import FridaDevice, ProcessInfo
 from harness.instrument.reaper import Reaper
 from harness.instrument.session import (
@@ -116,11 +114,8 @@ class Tracer:
         attach after launch instead (recorded as ``attach-after-launch``)."""
         try:
             return self.spawn(argv, name=name)
-        except InstrumentError as exc:
-            if not isinstance(exc.__cause__, frida.NotSupportedError):
-                raise
-            log.info("%s: cannot spawn (%s); launching and attaching after launch", self.device.label,
-                     exc.__cause__)
+        except SpawnNotSupportedError as exc:
+            log.info("%s: cannot spawn (%s); launching and attaching after launch", self.device.label, exc)
         return self.attach_after_launch(name or os.path.basename(argv[0]), launch, timeout=timeout,
                                         watch_relaunch=watch_relaunch)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import frida
 
-from harness.errors import HarnessError, InstrumentError
+from harness.errors import HarnessError, InstrumentError, ServerMissingError, ServerVersionError, UnsupportedError
 from harness.instrument.devices import FridaDevice
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,7 @@ def check_server(device: FridaDevice, server_version: str | None = None) -> Serv
     """Check that a compatible frida-server answers on ``device``; raise ``InstrumentError`` if not."""
     try:
         params = device.system_parameters()
-    except InstrumentError as exc:
-        if not isinstance(exc.__cause__, frida.NotSupportedError):
-            raise
+    except UnsupportedError:
         # A frida PortalService (e.g. the virtual phone) answers but has no system parameters.
         device.enumerate_processes()  # raises when nothing answers at all
         params = {"access": "portal"}
@@ -108,12 +106,12 @@ def check_server(device: FridaDevice, server_version: str | None = None) -> Serv
     )
     asset = server_asset(info.arch, CLIENT_VERSION, info.os_id)
     if device.kind != "local" and info.access not in ("full", "portal"):
-        raise InstrumentError(
+        raise ServerMissingError(
             f"{device.label}: no frida-server answered (access: {info.access or 'unknown'}); install "
             f"{asset} as /data/local/tmp/frida-server and start it as root "
             "(`adb shell su -c '/data/local/tmp/frida-server -D'`)")
     if server_version is not None and _major(server_version) != _major(CLIENT_VERSION):
-        raise InstrumentError(
+        raise ServerVersionError(
             f"{device.label}: frida-server {server_version} does not match the harness's frida "
             f"{CLIENT_VERSION} (major {_major(server_version)} vs {_major(CLIENT_VERSION)}); install {asset}")
     if server_version is not None and server_version != CLIENT_VERSION:

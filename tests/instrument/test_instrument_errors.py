@@ -12,7 +12,16 @@ import frida
 import pytest
 
 from harness.cli import main
-from harness.errors import InstrumentError
+from harness.errors import (
+    AttachRefusedError,
+    InstrumentError,
+    NoAnswerError,
+    ProcessGoneError,
+    ServerMissingError,
+    ServerVersionError,
+    SpawnNotSupportedError,
+    UnsupportedError,
+)
 from harness.instrument.devices import DeviceKind, FridaBackedDevice, ProcessInfo
 from harness.instrument.frida_errors import frida_errors, translate
 from harness.instrument.versions import (
@@ -130,3 +139,30 @@ def test_a_silent_frida_server_is_an_error_not_a_hang(tmp_path: Path, monkeypatc
     assert f"127.0.0.1:{port}" in err and "got no answer within 1 s" in err
     assert elapsed < 30  # bounded (a hang check, not a speed goal)
     assert not (tmp_path / "r.run").exists()
+
+
+@pytest.mark.parametrize(("exc", "expected"), [
+    (frida.ServerNotRunningError("unable to connect"), ServerMissingError),
+    (frida.ProcessNotFoundError("unable to find process with pid 1234"), ProcessGoneError),
+    (frida.InvalidOperationError("session is gone"), ProcessGoneError),
+    (frida.PermissionDeniedError("unable to access process"), AttachRefusedError),
+    (frida.ProtocolError("incompatible"), ServerVersionError),
+    (frida.NotSupportedError("not supported"), UnsupportedError),
+    (frida.TimedOutError("timeout"), NoAnswerError),
+    (frida.TransportError("closed"), InstrumentError),
+])
+def test_one_table_chooses_the_error_class(exc: Exception, expected: type[InstrumentError]) -> None:
+    with pytest.raises(expected) as raised, frida_errors("usb device S", "doing it"):
+        raise exc
+    assert type(raised.value) is expected and raised.value.__cause__ is exc
+
+
+def test_spawn_that_a_device_cannot_do_is_its_own_class() -> None:
+    class Portal:
+        def spawn(self, *args: object, **kwargs: object) -> int:
+            raise frida.NotSupportedError("not supported by this portal")
+
+    device = FridaBackedDevice(Portal(), "remote", "remote portal")  # type: ignore[arg-type]
+    with pytest.raises(SpawnNotSupportedError, match="remote portal: spawning 'prog' failed"):
+        device.spawn(["prog"])
+    assert issubclass(SpawnNotSupportedError, UnsupportedError)
