@@ -8,12 +8,9 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from harness.device.shell import Shell
 from harness.errors import CommandFailedError, ConfigError, PackageNotFoundError
-
-if TYPE_CHECKING:
-    from harness.device.device import Device
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +46,7 @@ def parse_package_list(text: str) -> list[tuple[str, str]]:
 
 
 class Apps:
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: Shell) -> None:
         self._device = device
 
     def installed(self, third_party_only: bool = False, system_only: bool = False) -> list[InstalledPackage]:

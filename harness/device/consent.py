@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from harness.device.apps import check_package_name
+from harness.device.apps import Apps, check_package_name
+from harness.device.shell import Shell, ShellResult
 from harness.errors import (
     CommandFailedError,
     ConfigError,
@@ -20,9 +20,6 @@ from harness.errors import (
     UnknownPermissionError,
     VerificationError,
 )
-
-if TYPE_CHECKING:
-    from harness.device.device import Device, ShellResult
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +70,9 @@ def normalize_op(op: str) -> str:
 
 
 class Consent:
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: Shell, apps: Apps) -> None:
         self._device = device
+        self._apps = apps
 
     @property
     def _serial(self) -> str:
@@ -97,7 +95,7 @@ class Consent:
         check_package_name(package)
         if not _PERMISSION.match(permission):
             raise ConfigError(f"{permission!r} is not an Android permission name")
-        self._device.apps.require(package)  # Android 14's pm is silent about unknown packages
+        self._apps.require(package)  # Android 14's pm is silent about unknown packages
         before = self.permissions(package).get(permission)
         verb = "grant" if grant else "revoke"
         result = self._device.shell(["pm", verb, package, permission], check=False)
@@ -143,7 +141,7 @@ class Consent:
         """Set an app-op mode and verify it; returns the previous mode."""
         if mode not in APPOP_MODES:
             raise ConfigError(f"app-op mode {mode!r} is not one of {', '.join(APPOP_MODES)}")
-        self._device.apps.require(package)
+        self._apps.require(package)
         name = normalize_op(op)
         before = self.appop(package, name)
         result = self._device.shell(["appops", "set", package, name, mode], check=False)

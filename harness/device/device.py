@@ -10,15 +10,14 @@ timeout); an adb server that does not answer is an ``AdbServerError``.  Every ad
 from __future__ import annotations
 
 import logging
-import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import adbutils
 
 from harness.device.adb import AdbClient, adb_client, server_errors
+from harness.device.shell import DEFAULT_TIMEOUT, ShellResult, quote_command
 from harness.errors import (
     AdbServerError,
     AdbServerSilentError,
@@ -35,26 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 120.0
+__all__ = ["DEFAULT_TIMEOUT", "Device", "ShellResult", "quote_command"]
 
-
-@dataclass(frozen=True)
-class ShellResult:
-    """What a device command printed and its exit status."""
-
-    command: str
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def quote_command(args: Sequence[str]) -> str:
-    """One device command line from argv, every word quoted for the device's sh."""
-    return " ".join(shlex.quote(str(a)) for a in args)
 
 
 class Device:
@@ -171,13 +152,13 @@ class Device:
     def consent(self) -> Consent:
         from harness.device.consent import Consent
 
-        return Consent(self)
+        return Consent(self, self.apps)
 
     @cached_property
     def seed(self) -> Seeder:
         from harness.device.seed import Seeder
 
-        return Seeder(self)
+        return Seeder(self, lambda: self.facts().sdk)
 
     def __repr__(self) -> str:
         return f"Device({self.serial!r})"

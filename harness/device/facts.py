@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from harness.device.shell import Shell
 from harness.errors import CommandFailedError
-
-if TYPE_CHECKING:
-    from harness.device.device import Device
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +56,7 @@ def parse_getprop(text: str) -> dict[str, str]:
     return props
 
 
-def _root_method(device: Device) -> str | None:
+def _root_method(device: Shell) -> str | None:
     """'adb-root' if adbd runs as root, 'su' if su grants uid 0, else None."""
     result = device.shell(["id"], check=False, timeout=_ROOT_PROBE_TIMEOUT)
     if result.exit_code == 0 and result.stdout.startswith("uid=0("):
@@ -72,7 +70,7 @@ def _root_method(device: Device) -> str | None:
     return None
 
 
-def read_facts(device: Device) -> DeviceFacts:
+def read_facts(device: Shell) -> DeviceFacts:
     props = parse_getprop(device.shell(["getprop"]).stdout)
     selinux = device.shell(["getenforce"], check=False)
     method = _root_method(device)

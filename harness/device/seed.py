@@ -12,13 +12,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from harness.device.shell import Shell
 from harness.errors import CommandFailedError
-
-if TYPE_CHECKING:
-    from harness.device.device import Device
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +40,16 @@ class SeededContact:
 
 
 class Seeder:
-    def __init__(self, device: Device) -> None:
+    """Seeds canaries through ``device``'s shell; ``sdk_level()`` is the device's API level (it
+    decides how values are escaped), asked only when a value is bound."""
+
+    def __init__(self, device: Shell, sdk_level: Callable[[], int]) -> None:
         self._device = device
+        self._sdk_level = sdk_level
 
     def _bind(self, column: str, kind: str, value: str | int) -> list[str]:
         text = str(value)
-        if self._device.facts().sdk >= 31:
+        if self._sdk_level() >= 31:
             text = text.replace("\\", "\\\\").replace(":", "\\:")
         return ["--bind", f"{column}:{kind}:{text}"]
 
