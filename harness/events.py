@@ -10,9 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from harness.errors import ConfigError
+
+#: How the hook agent got into a target process (recorded per target): spawned with hooks from its
+#: first instruction, attached to a running process, attached right after a launch (its first
+#: instants may be missed), or attached again to a process of the same name after it restarted.
+InstrumentMode = Literal["spawn", "attach", "attach-after-launch", "reattach"]
+MODES: tuple[InstrumentMode, ...] = get_args(InstrumentMode)
 
 #: Kinds whose ``data`` left the device (network and SMS); the detector scans these.
 EGRESS_KINDS = frozenset(

@@ -9,6 +9,7 @@
  * crash only as frida's detach reason.
  */
 import { sendEverything, waitForCrashAck } from "./flow.js";
+import { CRASH } from "./messages.js";
 
 /* frida's exception types on Linux/Android and the signals that raise them */
 const SIGNALS: Record<string, string> = {
@@ -29,7 +30,7 @@ export function installCrashFlush(flushAll: () => void): void {
     try {
       sendEverything(flushAll);
       send({
-        type: "harness:crash",
+        type: CRASH,
         signal: SIGNALS[details.type] ?? null,
         exception: details.type,
         address: details.address.toString(),

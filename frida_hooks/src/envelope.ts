@@ -13,6 +13,7 @@
  * Event "type" is namespaced "family:verb"; the harness stores it as kind "family.verb".
  */
 import { addPump, isRecording, jsWindowOpen, sendNumbered, waitForRoom } from "./flow.js";
+import { BATCH, ERROR } from "./messages.js";
 
 export interface Dest {
   host?: string | null;
@@ -80,8 +81,8 @@ export function emit(type: string, fields: EventFields, data?: ArrayBuffer | nul
  */
 export function sendBatch(events: Record<string, unknown>[], payload: ArrayBuffer, count: number,
                           records?: { format: string; size: number }, acked?: () => void): void {
-  if (records !== undefined) sendNumbered({ type: "harness:batch", events, records }, payload, count, acked);
-  else if (events.length > 0) sendNumbered({ type: "harness:batch", events }, payload, count, acked);
+  if (records !== undefined) sendNumbered({ type: BATCH, events, records }, payload, count, acked);
+  else if (events.length > 0) sendNumbered({ type: BATCH, events }, payload, count, acked);
 }
 
 /** How many events are queued here. */
@@ -115,7 +116,7 @@ export function flush(): boolean {
   queue = [];
   chunks = [];
   queuedBytes = 0;
-  sendNumbered({ type: "harness:batch", events }, payload.buffer as ArrayBuffer, events.length);
+  sendNumbered({ type: BATCH, events }, payload.buffer as ArrayBuffer, events.length);
   return true;
 }
 
@@ -129,7 +130,7 @@ export function reportError(module: string, key: string, err: unknown): void {
   reportedErrors.add(key);
   const message = err instanceof Error ? `${key}: ${err.message}` : `${key}: ${String(err)}`;
   try {
-    send({ type: "harness:error", module, message });
+    send({ type: ERROR, module, message });
   } catch (_e) {
     // nothing left to report with
   }

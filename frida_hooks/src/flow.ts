@@ -17,6 +17,8 @@
  * is left it posts {type: "harness:drained", seq: last seq sent}.
  */
 
+import { ACK, CRASH_ACK, DRAINED } from "./messages.js";
+
 export interface FlowConfig {
   enabled: boolean;
   windowBytes: number;
@@ -60,7 +62,7 @@ export function startFlow(config: Partial<FlowConfig>): void {
 }
 
 function listenForAcks(): void {
-  recv("harness:ack", (message: { seq?: number }) => {
+  recv(ACK, (message: { seq?: number }) => {
     try {
       acknowledge(typeof message.seq === "number" ? message.seq : 0);
     } finally {
@@ -103,7 +105,7 @@ export function pump(): void {
   }
   if (!recording && empty && !drainedSent) {
     drainedSent = true;
-    send({ type: "harness:drained", seq: lastSeq, ...counters });
+    send({ type: DRAINED, seq: lastSeq, ...counters });
   }
 }
 
@@ -179,7 +181,7 @@ export function sendEverything(flushAll: () => void): void {
  */
 export function waitForCrashAck(waitMs: number): boolean {
   let answered = false;
-  recv("harness:crash-ack", () => {
+  recv(CRASH_ACK, () => {
     answered = true;
   });
   if (Process.getCurrentThreadId() === jsThreadId) return false;

@@ -11,6 +11,7 @@
  *   flush()       sends everything queued now (as far as the flow window allows).
  *   quiesce()     stops recording and sends the backlog; "harness:drained" {seq} follows (flow.ts).
  *   catalogue()   [{name, description, targets: [{kind, cls?, method?, overloads?, module?, symbol?}]}]
+ *   modules()     the names of the modules the agent implements (the catalogue's, in its order)
  *   stats()       counters of the native ring (events, waits, slow-path events) and of flow control.
  * Messages: "harness:batch" (events + binary payload), "harness:ready", "harness:skipped",
  * "harness:error" ({module, message}, at most once per hook), "harness:drained", and
@@ -20,6 +21,7 @@
 import Java from "frida-java-bridge";
 import { CATALOGUE } from "./catalogue.js";
 import { installCrashFlush } from "./crash.js";
+import { READY, SKIPPED } from "./messages.js";
 import { configure, flush, queuedEvents, reportError } from "./envelope.js";
 import { flowStats, pump, quiesce, sendEverything, startFlow } from "./flow.js";
 import { runtimeOptions } from "./java_util.js";
@@ -36,6 +38,13 @@ import sms from "./modules/sms.js";
 import type { HookModule, Skipped } from "./modules/types.js";
 
 const MODULES: HookModule[] = [network, nativeNet, sms, contacts, identifiers, location, clipboard, accounts, packages];
+/* catalogue.json is the one list of modules (the harness reads it too): the agent refuses to load if
+   the modules it implements are not exactly those, in that order. */
+const implemented = MODULES.map((m) => m.name).join(", ");
+const catalogued = CATALOGUE.map((c) => c.name).join(", ");
+if (implemented !== catalogued) {
+  throw new Error(`the agent implements modules [${implemented}] but catalogue.json lists [${catalogued}]`);
+}
 const installedModules = new Set<string>();
 
 interface InitConfig {
@@ -71,8 +80,8 @@ function installAll(mods: HookModule[], options: Record<string, unknown>, report
 }
 
 function postReady(report: Report): void {
-  if (report.skipped.length > 0) send({ type: "harness:skipped", skipped: report.skipped });
-  send({ type: "harness:ready", hooked: report.hooked, skipped: report.skipped, pending: report.pending });
+  if (report.skipped.length > 0) send({ type: SKIPPED, skipped: report.skipped });
+  send({ type: READY, hooked: report.hooked, skipped: report.skipped, pending: report.pending });
 }
 
 /*
@@ -201,6 +210,9 @@ rpc.exports = {
   },
   catalogue() {
     return CATALOGUE;
+  },
+  modules(): string[] {
+    return MODULES.map((m) => m.name);
   },
   /*
    * Called by frida when the script is unloaded, including when the process exits (frida's exit

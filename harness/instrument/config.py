@@ -7,14 +7,21 @@ writer is one); ``Decoder`` / ``BatchSizer`` turn the agent's batch messages int
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from harness.events import Event
 
-ALL_MODULES = ("network", "native_net", "sms", "contacts", "identifiers", "location", "clipboard",
-               "accounts", "packages")
+
+@functools.cache
+def all_modules() -> tuple[str, ...]:
+    """The hook modules, in order: read from the hook catalogue (``frida_hooks/src/catalogue.json``),
+    the one list the agent's modules and the harness share; the agent refuses to load if they differ."""
+    from harness.instrument.agent import catalogue
+
+    return tuple(module.name for module in catalogue())
 
 #: ``decode(message, data)``; a decoder that also takes ``process=``/``pid=`` keywords (like
 #: ``messages.decode_batch``) gets this target's.
@@ -65,7 +72,7 @@ class RecorderWindow:
 class AgentConfig:
     """The agent's ``init`` parameters: module selection, data cap, batching and flow control."""
 
-    modules: tuple[str, ...] = ALL_MODULES
+    modules: tuple[str, ...] = field(default_factory=all_modules)
     max_data: int = 64 * 1024
     flush_ms: int = 100
     flush_count: int = 256

@@ -36,9 +36,8 @@ from typing import Any
 import frida
 
 from harness.errors import HarnessError, InstrumentError
-from harness.events import Event
+from harness.events import Event, InstrumentMode
 from harness.instrument.config import (
-    ALL_MODULES,
     AgentConfig,
     BatchSizer,
     Decoder,
@@ -60,7 +59,7 @@ log = logging.getLogger(__name__)
 INIT_TIMEOUT = 120.0
 
 __all__ = [  # the seams live in harness.instrument.config; importable from here as before
-    "ALL_MODULES", "AgentConfig", "AgentSession", "BatchSizer", "Decoder", "DeferredEventSink", "EventSink",
+    "AgentConfig", "AgentSession", "BatchSizer", "Decoder", "DeferredEventSink", "EventSink",
     "InitReport", "RecorderWindow", "default_decoder", "default_sizer", "ensure_started",
 ]
 
@@ -75,7 +74,7 @@ def _identity_kwargs(decode: Decoder, process: str, pid: int) -> dict[str, Any]:
 class AgentSession:
     """The hook agent running in one process; ``start()`` attaches and loads, ``stop()`` detaches."""
 
-    def __init__(self, device: FridaDevice, pid: int, process: str, mode: str, *, source: str,
+    def __init__(self, device: FridaDevice, pid: int, process: str, mode: InstrumentMode, *, source: str,
                  config: AgentConfig, sink: EventSink, decode: Decoder, size: BatchSizer | None = None,
                  on_detached: Callable[[AgentSession, str], None] | None = None) -> None:
         self.device = device

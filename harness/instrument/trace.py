@@ -20,9 +20,9 @@ from pathlib import Path
 import frida
 
 from harness.errors import ConfigError
+from harness.instrument.config import all_modules
 from harness.instrument.devices import FridaDevice
 from harness.instrument.session import (
-    ALL_MODULES,
     AgentConfig,
     AgentSession,
     BatchSizer,
@@ -45,7 +45,7 @@ class TraceOptions:
     process: str | None = None
     pid: int | None = None
     spawn: Sequence[str] = ()
-    hooks: tuple[str, ...] = ALL_MODULES
+    hooks: tuple[str, ...] = field(default_factory=all_modules)
     duration: float | None = None
     force: bool = False
     watch_relaunch: bool = False
@@ -75,12 +75,12 @@ class TraceResult:
 def parse_hooks(text: str | None) -> tuple[str, ...]:
     """``"network,sms"`` -> the module names; unknown names are a ``ConfigError``."""
     if not text or text == "all":
-        return ALL_MODULES
+        return all_modules()
     names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-    unknown = [n for n in names if n not in ALL_MODULES]
+    unknown = [n for n in names if n not in all_modules()]
     if unknown or not names:
         raise ConfigError(f"--hooks: unknown module(s) {', '.join(unknown) or '(none given)'}; "
-                          f"choose from {', '.join(ALL_MODULES)}")
+                          f"choose from {', '.join(all_modules())}")
     return names
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from harness.errors import InstrumentError, SpawnNotSupportedError
+from harness.events import InstrumentMode
 from harness.instrument.devices import FridaDevice, ProcessInfo
 from harness.instrument.reaper import Reaper
 from harness.instrument.session import (
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 class TargetListener(Protocol):
     """Told about every instrumented process (``harness.record.store.RunStore`` is one)."""
 
-    def add_target(self, process: str, pid: int, mode: str, variant: str | None = None,
+    def add_target(self, process: str, pid: int, mode: InstrumentMode, variant: str | None = None,
                    skipped: Sequence[Mapping[str, Any]] = ()) -> int: ...
 
     def target_detached(self, target_id: int, reason: str) -> None: ...
@@ -166,7 +167,7 @@ class Tracer:
             self._watch.add(name)
         return self._instrument(pid, name, "attach-after-launch")
 
-    def _instrument(self, pid: int, process: str, mode: str) -> AgentSession:
+    def _instrument(self, pid: int, process: str, mode: InstrumentMode) -> AgentSession:
         session = AgentSession(self.device, pid, process, mode, source=self._source, config=self._config,
                                sink=self._sink, decode=self._decode, size=self._size,
                                on_detached=self._on_detached)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import StoreError
+from harness.events import MODES, InstrumentMode
 from harness.record import schema
 from harness.record.meta import RunMeta, read_meta, write_meta
 from harness.record.status import recorder_identity
@@ -27,8 +28,6 @@ from harness.record.writer import EventWriter
 
 log = logging.getLogger(__name__)
 
-#: Instrumentation modes a target can have (``targets.mode``).
-MODES = ("spawn", "attach", "attach-after-launch", "reattach")
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class TargetRecord:
     id: int
     process: str
     pid: int
-    mode: str
+    mode: str  # an InstrumentMode, as stored (a damaged run may hold anything)
     variant: str | None
     attached: float
     detached: float | None
@@ -149,7 +148,7 @@ class RunStore:
     def canaries(self) -> list[tuple[str | None, str, str]]:
         return [(r[0], r[1], r[2]) for r in self._read("SELECT name, format, text FROM canaries ORDER BY id")]
 
-    def add_target(self, process: str, pid: int, mode: str, variant: str | None = None,
+    def add_target(self, process: str, pid: int, mode: InstrumentMode, variant: str | None = None,
                    skipped: Sequence[Mapping[str, Any]] = ()) -> int:
         """Record an instrumented process; returns the target id for ``target_detached``."""
         if mode not in MODES:
