@@ -28,10 +28,11 @@ from pathlib import Path
 
 from harness.instrument.devices import open_local
 from harness.instrument.session import AgentConfig, Decoder, RecorderWindow
-from harness.instrument.testing import CONTRACT_AGENT, compile_c, decode_contract_batch
 from harness.instrument.tracer import Tracer
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.agents import CONTRACT_AGENT, decode_contract_batch
+from harness.testing.programs import compile_c
 
 LOOP_C = r"""
 #include <arpa/inet.h>

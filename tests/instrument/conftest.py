@@ -13,8 +13,9 @@ import pytest
 
 from harness.instrument.devices import FridaBackedDevice, open_local
 from harness.instrument.session import Decoder
-from harness.instrument.testing import CONTRACT_AGENT, UDP_SENDER_C, compile_c, decode_contract_batch
+from harness.testing.agents import CONTRACT_AGENT, decode_contract_batch
 from harness.testing.processes import ChildProcess
+from harness.testing.programs import UDP_SENDER_C, compile_c
 
 
 @pytest.fixture(scope="session")

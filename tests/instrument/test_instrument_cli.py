@@ -16,9 +16,9 @@ from harness.cli import main
 from harness.events import Event
 from harness.instrument import trace as trace_module
 from harness.instrument.session import Decoder
-from harness.instrument.testing import CONTRACT_AGENT
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.agents import CONTRACT_AGENT
 from harness.testing.processes import ChildProcess
 
 
@@ -72,6 +72,8 @@ def test_trace_user_errors_exit_2(tmp_path: Path, agent_args: list[str],
     assert not run.exists()
     assert main(["trace", "--local", "--spawn", "--out", str(run), *agent_args]) == 2
     assert "--spawn needs the command" in capsys.readouterr().err
+    assert main(["trace", "--local", "--spawn", "--out", str(run), *agent_args, "--", "no-such-prog-4f1c"]) == 2
+    assert "--spawn: no program 'no-such-prog-4f1c' on PATH" in capsys.readouterr().err
     assert main(["trace", "--local", "--pid", "1", "--hooks", "nope", "--out", str(run)]) == 2
     assert "unknown module(s) nope" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "missing.run"), "--jsonl"]) == 2
@@ -87,7 +89,7 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 from harness.cli import main
 if sys.argv[1] == "contract":
     from harness.instrument import trace
-    from harness.instrument.testing import decode_contract_batch
+    from harness.testing.agents import decode_contract_batch
     trace.default_decoder = lambda: decode_contract_batch
 sys.exit(main(sys.argv[2:]))
 """

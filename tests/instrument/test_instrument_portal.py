@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import frida
 import pytest
 
-from harness.events import Event
 from harness.instrument.devices import FridaBackedDevice, open_remote
 from harness.instrument.session import AgentConfig, Decoder
 from harness.instrument.tracer import Tracer
 from harness.instrument.versions import check_server
 from harness.testing.processes import ChildProcess
+from harness.testing.sinks import ListSink
 
 
 def free_port() -> int:
@@ -37,14 +37,6 @@ def portal() -> Iterator[tuple[str, FridaBackedDevice]]:
     finally:
         service.stop()
         frida.get_device_manager().remove_remote_device(f"127.0.0.1:{control}")
-
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def put(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
 
 
 def test_portal_device_falls_back_to_attach_after_launch(portal: tuple[str, FridaBackedDevice],
@@ -87,8 +79,8 @@ def test_trace_remote_through_the_cli(portal: tuple[str, FridaBackedDevice], uni
                                       capsys: pytest.CaptureFixture[str]) -> None:
     from harness.cli import main
     from harness.instrument import trace as trace_module
-    from harness.instrument.testing import CONTRACT_AGENT
     from harness.record.reader import iter_events
+    from harness.testing.agents import CONTRACT_AGENT
 
     extra: list[str] = []
     if agent[0] == CONTRACT_AGENT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,9 @@ from harness.errors import InstrumentError
 from harness.events import Event
 from harness.instrument.devices import FridaBackedDevice
 from harness.instrument.session import AgentConfig, AgentSession, ensure_started
-from harness.instrument.testing import decode_contract_batch
+from harness.testing.agents import decode_contract_batch
 from harness.testing.processes import ChildProcess
+from harness.testing.sinks import ListSink
 
 CHATTY_AGENT = r"""
 rpc.exports = {
@@ -35,14 +36,6 @@ rpc.exports = {
   flush() {},
 };
 """
-
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def put(self, events: Sequence[Event]) -> None:
-        self.events.extend(events)
 
 
 def strict_decode(message: dict[str, object], data: bytes | None) -> list[Event]:

@@ -4,34 +4,23 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from harness.errors import InstrumentError
-from harness.events import Event
 from harness.instrument.devices import FridaBackedDevice
 from harness.instrument.session import AgentConfig, Decoder
-from harness.instrument.testing import CONTRACT_AGENT, decode_contract_batch
 from harness.instrument.tracer import Tracer
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.agents import CONTRACT_AGENT, decode_contract_batch
 from harness.testing.processes import ChildProcess
+from harness.testing.sinks import ListSink
 
 NATIVE = AgentConfig(modules=("native_net",), flush_ms=20)
-
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.lock = threading.Lock()
-
-    def put(self, events: Sequence[Event]) -> None:
-        with self.lock:
-            self.events.extend(events)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:

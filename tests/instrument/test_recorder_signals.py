@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from harness.instrument.session import RecorderWindow
-from harness.instrument.testing import compile_c
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.programs import compile_c
 
 # counted_sender PORT N SIZE DONEFILE LINGER_MS: N sendto() calls whose payload starts with the
 # zero-padded index, then DONEFILE is created, then it sleeps LINGER_MS.

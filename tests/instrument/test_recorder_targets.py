@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.instrument.testing import compile_c
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.testing.programs import compile_c
 
 # crasher PORT MODE: 20 sendto() calls, then it dies at once: MODE "segv" (a write to NULL) or
 # "abort" (abort()).  Nothing runs between the last send and the signal.
