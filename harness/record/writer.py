@@ -27,59 +27,15 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from harness.errors import StoreError
 from harness.events import Event
 from harness.record import schema
 from harness.record.meta import write_meta
 from harness.record.rows import event_rows
+from harness.record.writer_items import Batch, Control, Deferred, Item, WriterStats
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _Control:
-    """An in-order instruction for the writer thread; ``done`` is set once it is committed."""
-
-    op: str  # "step" | "variant" | "sync" | "close"
-    index: int | None = None
-    name: str | None = None
-    durable: bool = False
-    done: threading.Event = field(default_factory=threading.Event)
-
-
-@dataclass(frozen=True)
-class _Deferred:
-    """``count`` events that the writer thread decodes itself (see ``put_deferred``)."""
-
-    count: int
-    decode: Callable[[], Sequence[Event]]
-    on_stored: Callable[[], None] | None = None
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """Decoded events, with what to call once they are committed."""
-
-    events: list[Event]
-    on_stored: Callable[[], None] | None = None
-
-
-_Item = _Batch | _Deferred | _Control
-
-
-@dataclass(frozen=True)
-class WriterStats:
-    """What the writer has seen so far (also stored in the run's ``meta``)."""
-
-    received: int
-    written: int
-    backpressure_waits: int
-    backpressure_timeouts: int
-    backpressure_wait_s: float
-    undecodable: int = 0
-    discarded: int = 0
 
 
 class EventWriter:
@@ -104,7 +60,7 @@ class EventWriter:
         self._commit_interval = commit_interval
         self._put_timeout = put_timeout
         self._cond = threading.Condition()
-        self._items: list[_Item] = []
+        self._items: list[Item] = []
         self._pending = 0
         self._received = 0
         self._written = 0
@@ -132,9 +88,9 @@ class EventWriter:
         """Queue ``events`` for writing; blocks (never drops) while the queue is full, unless
         ``block`` is False.  ``on_stored()`` is called on the writer thread once they are committed."""
         if events:
-            self._enqueue(_Batch(list(events), on_stored), len(events), block)
+            self._enqueue(Batch(list(events), on_stored), len(events), block)
         elif on_stored is not None:
-            self._enqueue(_Batch([], on_stored), 0, block)
+            self._enqueue(Batch([], on_stored), 0, block)
 
     def put_deferred(self, count: int, decode: Callable[[], Sequence[Event]], *,
                      on_stored: Callable[[], None] | None = None, block: bool = True) -> None:
@@ -146,9 +102,9 @@ class EventWriter:
         ``on_stored`` and ``block`` as for ``put``.
         """
         if count > 0 or on_stored is not None:
-            self._enqueue(_Deferred(max(count, 0), decode, on_stored), max(count, 0), block)
+            self._enqueue(Deferred(max(count, 0), decode, on_stored), max(count, 0), block)
 
-    def _enqueue(self, batch: _Batch | _Deferred, n: int, block: bool) -> None:
+    def _enqueue(self, batch: Batch | Deferred, n: int, block: bool) -> None:
         with self._cond:
             self._received += n
             self._check()
@@ -168,20 +124,20 @@ class EventWriter:
 
     def set_variant(self, name: str | None) -> None:
         """Events queued after this call without a variant are stamped with ``name``."""
-        self._control(_Control("variant", name=name))
+        self._control(Control("variant", name=name))
 
     def mark_step(self, index: int, name: str) -> None:
         """Close the current step, start step ``index``; returns once that is durably committed."""
-        self._control(_Control("step", index=index, name=name, durable=True))
+        self._control(Control("step", index=index, name=name, durable=True))
 
     def flush(self, durable: bool = False) -> None:
         """Return once everything queued so far is committed (fsynced with ``durable``)."""
-        self._control(_Control("sync", durable=durable))
+        self._control(Control("sync", durable=durable))
 
     def close(self) -> WriterStats:
         """Write everything queued, commit durably and stop the thread; idempotent."""
         if self._thread.is_alive():
-            ctl = _Control("close", durable=True)
+            ctl = Control("close", durable=True)
             with self._cond:
                 self._closing = True
                 self._items.append(ctl)
@@ -195,9 +151,9 @@ class EventWriter:
         """Stop now: discard what is still queued (counted in ``events_discarded``), commit what
         was written with the counters, and stop the thread.  For a second Ctrl-C."""
         with self._cond:
-            discarded = [i for i in self._items if not isinstance(i, _Control)]
-            self._items = [i for i in self._items if isinstance(i, _Control)]
-            self._discarded += sum(len(i.events) if isinstance(i, _Batch) else i.count for i in discarded)
+            discarded = [i for i in self._items if not isinstance(i, Control)]
+            self._items = [i for i in self._items if isinstance(i, Control)]
+            self._discarded += sum(len(i.events) if isinstance(i, Batch) else i.count for i in discarded)
             self._pending = 0
             self._cond.notify_all()
         return self.close()
@@ -217,7 +173,7 @@ class EventWriter:
         if self._closing:
             raise StoreError(f"{self._path}: the run writer is closed")
 
-    def _control(self, ctl: _Control) -> None:
+    def _control(self, ctl: Control) -> None:
         with self._cond:
             self._check()
             self._items.append(ctl)
@@ -233,7 +189,7 @@ class EventWriter:
         uncommitted = 0
         stored: list[Callable[[], None]] = []   # on_stored callbacks waiting for the next commit
         last_commit = time.monotonic()
-        items: list[_Item] = []
+        items: list[Item] = []
 
         def commit() -> None:
             nonlocal uncommitted, last_commit
@@ -254,14 +210,14 @@ class EventWriter:
                         if not self._cond.wait(timeout) and (uncommitted or stored):
                             break
                     items, self._items = self._items, []
-                    taken = sum(len(i.events) if isinstance(i, _Batch) else i.count for i in items
-                                if not isinstance(i, _Control))
+                    taken = sum(len(i.events) if isinstance(i, Batch) else i.count for i in items
+                                if not isinstance(i, Control))
                     self._pending -= taken
                     self._cond.notify_all()
                 batch: list[Event] = []
                 for item in items:
-                    if not isinstance(item, _Control):
-                        batch.extend(item.events if isinstance(item, _Batch) else self._decode(item))
+                    if not isinstance(item, Control):
+                        batch.extend(item.events if isinstance(item, Batch) else self._decode(item))
                         if item.on_stored is not None:
                             stored.append(item.on_stored)
                         if len(batch) >= self._commit_every:
@@ -286,10 +242,10 @@ class EventWriter:
             with self._cond:
                 self._error = exc
                 for item in self._items:
-                    if isinstance(item, _Control):
+                    if isinstance(item, Control):
                         item.done.set()
                 for item in items:
-                    if isinstance(item, _Control):
+                    if isinstance(item, Control):
                         item.done.set()
                 self._items = []
                 self._pending = 0
@@ -303,7 +259,7 @@ class EventWriter:
                 log.exception("%s: an on_stored callback failed", self._path)
         callbacks.clear()
 
-    def _decode(self, item: _Deferred) -> Sequence[Event]:
+    def _decode(self, item: Deferred) -> Sequence[Event]:
         try:
             events = item.decode()
         except Exception:
@@ -329,7 +285,7 @@ class EventWriter:
             self._written += len(rows)
         return len(rows)
 
-    def _apply(self, ctl: _Control) -> bool:
+    def _apply(self, ctl: Control) -> bool:
         now = time.time()
         with self._lock:
             if not self._conn.in_transaction:
