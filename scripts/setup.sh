@@ -23,17 +23,17 @@ if ((${#need_apt[@]})); then
     fi
 fi
 
+if [ ! -d frida_hooks/node_modules/frida-java-bridge ]; then
+    (cd frida_hooks && npm ci --silent --no-audit --no-fund)
+fi
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
+# the editable install also builds the Frida hook agent bundle in place (harness/instrument/,
+# git-ignored); the harness recompiles it into ~/.cache/harness whenever frida_hooks/ changes
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-
-if [ ! -d frida_hooks/node_modules/frida-java-bridge ]; then
-    (cd frida_hooks && npm ci --silent --no-audit --no-fund)
-fi
-# build the Frida hook agent bundle (rebuilt by the harness whenever frida_hooks/ changes) and
-# compile the virtual phone's Java stubs and apps; both are cached under ~/.cache/harness
 .venv/bin/python -c 'from harness.instrument.agent import agent_source; agent_source()'
+# compile the virtual phone's Java stubs and apps (cached under ~/.cache/harness)
 .venv/bin/harness virtual prepare
 echo "setup: done (.venv ready; activate with: . .venv/bin/activate)"

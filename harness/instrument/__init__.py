@@ -7,4 +7,5 @@
     tracer.py        Tracer: spawn / attach / attach-after-launch / reattach, TargetListener
     trace.py, cli.py ``harness trace``
     agent.py, messages.py, cli_hooks.py   the hook agent bundle, its batch decoder, ``harness hooks``
+    agent_build.py   compiles frida_hooks/ into the bundle the package ships (setup.py) or a checkout caches
 """

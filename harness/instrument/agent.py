@@ -1,25 +1,28 @@
 """The compiled hook agent (frida_hooks/) and its catalogue of hooks.
 
-``agent_source()`` compiles ``frida_hooks/src/index.ts`` with ``frida.Compiler`` (TypeScript plus
-the npm ``frida-java-bridge``) into one bundle, cached in ``<cache>/agent/<hash>.js`` keyed by
-the sources, the lock file and the frida version, so an unchanged tree is compiled once per
-machine.  ``catalogue()`` reads ``frida_hooks/src/catalogue.json``, the single list of hook
-targets that the agent's modules also import.
+The package ships the agent compiled when it was built (``agent_build``: ``hook_agent.js``, its
+stamp and ``hook_catalogue.json`` beside this module), so an installed harness needs neither npm
+nor the sources.  In a checkout (``frida_hooks/`` next to ``harness/``, as with ``pip install -e``,
+or ``$HARNESS_FRIDA_HOOKS``) ``agent_source()`` uses the built bundle while frida_hooks/ is what it
+was built from (same sources, lock file and frida version), and otherwise compiles it with
+``frida.Compiler`` into ``<cache>/agent/<hash>.js``, so a changed tree is compiled once per
+machine.  ``catalogue()`` reads the single list of hook targets that the agent's modules also
+import: ``frida_hooks/src/catalogue.json`` in a checkout, its shipped copy otherwise.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.errors import InstrumentError
+from harness.instrument import agent_build
+from harness.instrument.agent_build import sources_hash
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +60,27 @@ class ModuleInfo:
     targets: tuple[Target, ...] = field(default_factory=tuple)
 
 
-def hooks_root() -> Path:
-    """The frida_hooks/ npm project: ``$HARNESS_FRIDA_HOOKS`` or the folder next to ``harness/``."""
+#: where the build puts the shipped bundle, its stamp and the catalogue (harness/instrument/)
+SHIPPED_DIR = Path(__file__).resolve().parent
+
+
+def checkout_root() -> Path | None:
+    """The frida_hooks/ npm project to compile from: ``$HARNESS_FRIDA_HOOKS``, else the folder next
+    to ``harness/`` in a checkout (an editable install); None in a regular install."""
     env = os.environ.get("HARNESS_FRIDA_HOOKS")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "frida_hooks"
+    if env:
+        return Path(env)
+    root = SHIPPED_DIR.parents[1] / "frida_hooks"
+    return root if (root / "src" / "index.ts").is_file() else None
+
+
+def hooks_root() -> Path:
+    """The frida_hooks/ npm project (see ``checkout_root``); an installed harness has none."""
+    root = checkout_root()
+    if root is None:
+        raise InstrumentError("the hook agent sources (frida_hooks/) are not installed: this harness ships its "
+                              f"compiled agent ({SHIPPED_DIR / agent_build.BUNDLE}); run from a checkout of the "
+                              "harness, or set HARNESS_FRIDA_HOOKS, to compile your own")
     if not (root / "src" / "index.ts").is_file():
         raise InstrumentError(f"the hook agent sources are missing: {root / 'src' / 'index.ts'} "
                               "(run from a checkout of the harness, or set HARNESS_FRIDA_HOOKS)")
@@ -73,64 +93,54 @@ def cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "harness"
 
 
-def _sources_hash(root: Path) -> str:
-    import frida
-
-    h = hashlib.sha256(f"frida {frida.__version__}\n".encode())
-    files = sorted(p for p in (root / "src").rglob("*") if p.is_file())
-    for extra in ("package-lock.json", "tsconfig.json", "package.json"):
-        if (root / extra).is_file():
-            files.append(root / extra)
-    for p in files:
-        h.update(str(p.relative_to(root)).encode() + b"\0")
-        h.update(p.read_bytes() + b"\0")
-    return h.hexdigest()[:24]
-
-
-def _compile(root: Path) -> str:
-    import frida
-
-    if not (root / "node_modules" / "frida-java-bridge").is_dir():
-        raise InstrumentError(f"{root}/node_modules is missing frida-java-bridge: run scripts/setup.sh "
-                              "(it runs `npm ci` in frida_hooks/)")
-    diagnostics: list[str] = []
-    compiler = frida.Compiler()  # type: ignore[no-untyped-call]
-
-    def on_diagnostics(items: list[frida.CompilerDiagnostic]) -> None:
-        for d in items:
-            where = d.get("file")
-            loc = f"{where['path']}:{where['line']}" if where else "?"
-            diagnostics.append(f"{loc}: {d.get('text')}")
-
-    compiler.on("diagnostics", on_diagnostics)
+def _shipped(key: str | None) -> str | None:
+    """The shipped bundle if it was built from ``key`` (any key when None), else None."""
+    stamp = agent_build.read_stamp(SHIPPED_DIR)
+    if stamp is None or (key is not None and stamp["key"] != key):
+        return None
     try:
-        bundle: str = compiler.build("src/index.ts", project_root=str(root))
-    except frida.InvalidArgumentError as exc:
-        detail = "; ".join(diagnostics) or str(exc)
-        raise InstrumentError(f"the hook agent does not compile: {detail}") from exc
-    return bundle
+        source = (SHIPPED_DIR / agent_build.BUNDLE).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if key is None and stamp["frida"] != agent_build.frida_version():
+        log.warning("the hook agent was built with frida %s, this is frida %s", stamp["frida"],
+                    agent_build.frida_version())
+    return source
+
+
+def _installed_source() -> str:
+    with _lock:
+        if "" not in _memo:
+            source = _shipped(None)
+            if source is None:
+                raise InstrumentError(f"{SHIPPED_DIR / agent_build.BUNDLE}: the hook agent bundle is missing or "
+                                      "incomplete (the harness is built with it: reinstall the package)")
+            _memo[""] = source
+        return _memo[""]
+
+
+def _cached_or_compiled(root: Path, key: str) -> str:
+    out = cache_dir() / "agent" / f"{key}.js"
+    if out.is_file():
+        return out.read_text(encoding="utf-8")
+    log.info("compiling the hook agent (%s)", root)
+    source = agent_build.compile_bundle(root)
+    agent_build.write_atomic(out, source.encode("utf-8"))
+    return source
 
 
 def agent_source() -> str:
-    """The agent bundle (compiled on first use, then read from the cache until sources change)."""
+    """The agent bundle: the shipped one, or in a checkout whose frida_hooks/ changed since the
+    build, compiled on first use and then read from the cache until the sources change again."""
+    if checkout_root() is None:
+        return _installed_source()
     root = hooks_root()
-    key = _sources_hash(root)
+    key = sources_hash(root)
     with _lock:
-        if key in _memo:
-            return _memo[key]
-        out = cache_dir() / "agent" / f"{key}.js"
-        if out.is_file():
-            source = out.read_text(encoding="utf-8")
-        else:
-            log.info("compiling the hook agent (%s)", root)
-            source = _compile(root)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".agent-", suffix=".js")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(source)
-            os.replace(tmp, out)
-        _memo[key] = source
-        return source
+        if key not in _memo:
+            shipped = _shipped(key)
+            _memo[key] = shipped if shipped is not None else _cached_or_compiled(root, key)
+        return _memo[key]
 
 
 def _target(obj: dict[str, Any]) -> Target:
@@ -147,9 +157,16 @@ def _target(obj: dict[str, Any]) -> Target:
     )
 
 
+def catalogue_path() -> Path:
+    """frida_hooks/src/catalogue.json in a checkout, else its copy shipped with the package."""
+    if checkout_root() is None:
+        return SHIPPED_DIR / agent_build.CATALOGUE
+    return hooks_root() / "src" / "catalogue.json"
+
+
 def catalogue() -> list[ModuleInfo]:
-    """Every hook module with its targets, from frida_hooks/src/catalogue.json."""
-    path = hooks_root() / "src" / "catalogue.json"
+    """Every hook module with its targets (see ``catalogue_path``)."""
+    path = catalogue_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [ModuleInfo(name=str(m["name"]), description=str(m["description"]),

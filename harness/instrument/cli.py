@@ -15,6 +15,7 @@ trace unless ``--keep-running``.  A one-line summary ends the command.  Also reg
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,13 @@ def _options(args: argparse.Namespace) -> TraceOptions:
         raise ConfigError(f"unexpected arguments {' '.join(args.command)!r} (only --spawn takes a command)")
     if args.duration is not None and args.duration <= 0:
         raise ConfigError("--duration must be positive")
+    command = list(args.command)
+    if args.local and command and "/" not in command[0]:
+        # frida spawns a path: find a bare program name on PATH, as a shell would
+        found = shutil.which(command[0])
+        if found is None:
+            raise ConfigError(f"--spawn: no program {command[0]!r} on PATH")
+        command[0] = found
     launch = None
     app_package = args.app_package
     if args.device and args.spawn:
@@ -86,7 +94,7 @@ def _options(args: argparse.Namespace) -> TraceOptions:
         launch = lambda: Device.connect(args.device).apps.launch(package)  # noqa: E731
         app_package = app_package or package
     return TraceOptions(
-        out=args.out, process=args.process, pid=args.pid, spawn=tuple(args.command),
+        out=args.out, process=args.process, pid=args.pid, spawn=tuple(command),
         hooks=parse_hooks(args.hooks), duration=args.duration, force=args.force,
         watch_relaunch=args.watch_relaunch, server_version=args.server_version,
         app_package=app_package, max_data=args.max_data, launch=launch, keep_running=args.keep_running)
