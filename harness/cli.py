@@ -24,7 +24,8 @@ _COMMAND_MODULES = (
     "harness.device.cli",
     "harness.virtual.cli",
     "harness.detect.cli",
-    "harness.instrument.cli",
+    "harness.instrument.cli_hooks",
+    "harness.run.cli",
     "harness.record.cli",
 )
 

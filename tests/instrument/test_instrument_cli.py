@@ -14,10 +14,10 @@ import pytest
 
 from harness.cli import main
 from harness.events import Event
-from harness.instrument import trace as trace_module
 from harness.instrument.session import Decoder
 from harness.record.reader import iter_events
 from harness.record.store import RunStore
+from harness.run import trace as trace_module
 from harness.testing.agents import CONTRACT_AGENT
 from harness.testing.processes import ChildProcess
 
@@ -88,7 +88,7 @@ import sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
 from harness.cli import main
 if sys.argv[1] == "contract":
-    from harness.instrument import trace
+    from harness.run import trace
     from harness.testing.agents import decode_contract_batch
     trace.default_decoder = lambda: decode_contract_batch
 sys.exit(main(sys.argv[2:]))
@@ -139,3 +139,12 @@ def test_trace_by_name_for_a_duration(agent_args: list[str], unique_sender: Path
     assert meta["frida_client_version"] and meta["hooks"] == ["native_net"]
     assert store.device_facts()["frida"]["access"] == "full"  # type: ignore[index]
     assert store.count_by_kind()["net.send"] >= 3
+
+
+def test_sizes_a_user_gives_are_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "x.run"
+    for option, value in (("--max-data", "99999999999"), ("--max-data", "-1"), ("--duration", "0"),
+                          ("--duration", "nan")):
+        assert main(["trace", "--local", "--pid", "1", option, value, "--out", str(run)]) == 2
+        assert option in capsys.readouterr().err
+    assert not run.exists()

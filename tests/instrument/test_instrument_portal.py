@@ -78,8 +78,8 @@ def test_trace_remote_through_the_cli(portal: tuple[str, FridaBackedDevice], uni
                                       monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     from harness.cli import main
-    from harness.instrument import trace as trace_module
     from harness.record.reader import iter_events
+    from harness.run import trace as trace_module
     from harness.testing.agents import CONTRACT_AGENT
 
     extra: list[str] = []

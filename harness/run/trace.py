@@ -1,12 +1,12 @@
 """Ad-hoc recording without a scenario (``harness trace``): instrument targets, store everything.
 
-``run_trace(options, ...)`` reaches the device, checks its frida-server, creates the run, starts
-the targets and records until the duration elapses, every target is gone (and no relaunch is
-being watched for) or a stop signal arrives.  Then every agent stops recording and sends what it
-holds, which is stored before the run is closed (``Tracer.stop``); a second signal meanwhile
-aborts that wait and records how many events were lost.  The run's ``stop_reason`` says which
-(``duration``, ``targets-ended``, ``interrupted``, ``aborted``); a target that crashed says so in
-its detach reason, with the signal.
+``run_trace(options, ...)`` opens a ``Recording`` (device checked, run created), starts the
+targets with its tracer and records until the duration elapses, every target is gone (and no
+relaunch is being watched for) or a stop signal arrives.  Then every agent stops recording and
+sends what it holds, which is stored before the run is closed (``Recording.stop``); a second
+signal meanwhile aborts that wait and records how many events were lost.  The run's
+``stop_reason`` says which (``duration``, ``targets-ended``, ``interrupted``, ``aborted``); a target
+that crashed says so in its detach reason, with the signal.
 """
 
 from __future__ import annotations
@@ -17,23 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frida
-
 from harness.errors import ConfigError
-from harness.instrument.config import all_modules
+from harness.instrument.config import AgentConfig, BatchSizer, Decoder, all_modules, default_decoder
 from harness.instrument.devices import FridaDevice
-from harness.instrument.session import (
-    AgentConfig,
-    AgentSession,
-    BatchSizer,
-    Decoder,
-    default_decoder,
-    default_sizer,
-)
+from harness.instrument.session import AgentSession
 from harness.instrument.tracer import Tracer
-from harness.instrument.versions import check_server
-from harness.record.meta import RunMeta
-from harness.record.store import RunSlot, RunStore
+from harness.run.recording import DrainProgress, Recording
 from harness.signals import StopRequested, StopSignals
 
 log = logging.getLogger(__name__)
@@ -131,89 +120,33 @@ def _record(tracer: Tracer, opts: TraceOptions, result: TraceResult, *, received
         log.info("%s: stopping; storing everything received (again to abort)", result.signal)
 
 
-#: Drain progress, called with the events still to store about once a second.
-DrainProgress = Callable[[int], None]
-
-
 def run_trace(device: FridaDevice, opts: TraceOptions, *, source: str, decode: Decoder,
               size: BatchSizer | None = None, progress: Callable[[int, float], None] | None = None,
               draining: DrainProgress | None = None, tick: float = 1.0) -> TraceResult:
     """Record ``opts``'s targets on ``device`` into the run ``opts.out``."""
     with StopSignals() as signals:
-        return _run_trace(device, opts, signals, source=source, decode=decode, size=size, progress=progress,
-                          draining=draining, tick=tick)
-
-
-def _run_trace(device: FridaDevice, opts: TraceOptions, signals: StopSignals, *, source: str, decode: Decoder,
-               size: BatchSizer | None, progress: Callable[[int, float], None] | None,
-               draining: DrainProgress | None, tick: float) -> TraceResult:
-    slot = RunSlot(opts.out, force=opts.force)
-    info = check_server(device, opts.server_version)
-    meta = RunMeta(frida_client_version=frida.__version__, frida_server_version=opts.server_version,
-                   device_serial=device.serial,
-                   extra={"command": "trace", "device": device.label, "hooks": list(opts.hooks)})
-    result = TraceResult(out=opts.out)
-    try:
-        store = RunStore.create(opts.out, meta)
-    except BaseException:
-        slot.restore()
-        raise
-    try:
-        store.set_device_facts({"frida": info.to_json(), "device": device.label})
-        writer = store.writer()
-        config = AgentConfig(modules=opts.hooks, max_data=opts.max_data, app_package=opts.app_package)
-        tracer = Tracer(device, source=source, config=config, sink=writer, decode=decode,
-                        size=size if size is not None else default_sizer(), listener=store,
-                        keep_running=opts.keep_running)
+        agent = AgentConfig(modules=opts.hooks, max_data=opts.max_data, app_package=opts.app_package)
+        recording = Recording.open(device, opts.out, signals, agent=agent, source=source, decode=decode,
+                                   force=opts.force, server_version=opts.server_version,
+                                   meta={"command": "trace"}, size=size, keep_running=opts.keep_running)
+        tracer = recording.tracer()
         try:
             _start_targets(tracer, opts)
         except BaseException:
-            tracer.abort()
+            recording.failed()
             raise
-    except BaseException:
-        with signals.shield(swallow=True):
-            store.close()
-            slot.restore()  # nothing was recorded: leave the old run (or nothing) behind
-        raise
-    slot.discard_old()
-    try:
-        _record(tracer, opts, result, received=lambda: writer.stats().received, progress=progress, tick=tick)
+        recording.started()
+        result = TraceResult(out=opts.out)
+        aborted_by: str | None = None
         try:
-            tracer.stop(opts.drain_timeout, progress=draining)
-        except KeyboardInterrupt as exc:  # a second signal: stop waiting for the backlog
-            result.stop = "aborted"
-            result.signal = result.signal or (exc.signame if isinstance(exc, StopRequested) else "SIGINT")
-            with signals.shield(swallow=True):
-                result.lost = sum(s.drain().left for s in tracer.sessions)
-                tracer.abort()
-                result.lost += writer.abort().discarded
-    finally:
-        with signals.shield(swallow=True):
-            _close(store, tracer, result)
-    return _summarise(result)
-
-
-def _close(store: RunStore, tracer: Tracer, result: TraceResult) -> None:
-    sessions = tracer.sessions
-    store.update_meta({
-        "stop_reason": result.stop, "stop_signal": result.signal, "finished": time.time(),
-        "events_not_stored": sum(s.lost for s in sessions),
-        "events_lost": result.lost,
-        "agent_errors": [{"pid": s.pid, **e} for s in sessions for e in s.agent_errors][:1000],
-        "agent_script_errors": sum(s.script_errors for s in sessions),
-        "crashes": [{"pid": s.pid, "process": s.process, **s.crash} for s in sessions if s.crash][:1000],
-    })
-    store.close()
-
-
-def _summarise(result: TraceResult) -> TraceResult:
-    reopened = RunStore.open(result.out)
-    try:
-        stats = reopened.meta()
-        result.received = int(stats.get("events_received", 0))
-        result.written = int(stats.get("events_written", 0))
-        result.by_kind = reopened.count_by_kind()
-        result.targets = [(t.process, t.pid, t.mode, t.detach_reason) for t in reopened.targets()]
-    finally:
-        reopened.close()
-    return result
+            _record(tracer, opts, result, received=lambda: recording.writer.stats().received, progress=progress,
+                    tick=tick)
+            aborted_by = recording.stop(tracer, drain_timeout=opts.drain_timeout, progress=draining)
+        finally:
+            if aborted_by is not None:
+                result.stop, result.signal = "aborted", result.signal or aborted_by
+            summary = recording.close(result.stop, result.signal, aborted=aborted_by is not None)
+        result.lost = recording.lost
+        result.received, result.written = summary.received, summary.written
+        result.by_kind, result.targets = summary.by_kind, summary.targets
+        return result

@@ -8,8 +8,7 @@ Progress (events received, rate) goes to stderr at most once a second.  SIGINT (
 SIGTERM stops cleanly: the hooks stop recording, what they hold is stored (with a progress line
 while that takes), the run is marked ``interrupted`` and the command exits 0; a second signal
 aborts the wait, records the events lost in the run and exits 3.  Spawned targets end with the
-trace unless ``--keep-running``.  A one-line summary ends the command.  Also registers ``harness hooks``
-(``harness.instrument.cli_hooks``) when that module exists.
+trace unless ``--keep-running``.  A one-line summary ends the command.
 """
 
 from __future__ import annotations
@@ -23,9 +22,12 @@ from rich.console import Console
 
 from harness.device.device import Device
 from harness.errors import ConfigError
-from harness.instrument import cli_hooks as hooks_cli
 from harness.instrument.devices import FridaDevice, open_local, open_remote, open_usb
-from harness.instrument.trace import TraceOptions, TraceResult, load_agent, parse_hooks, run_trace
+from harness.run.trace import TraceOptions, TraceResult, load_agent, parse_hooks, run_trace
+
+#: The most data kept per event: larger sends are cut (their true length is kept); beyond this one
+#: event would take a good part of the agent's ring (RecorderWindow.ring_bytes).
+MAX_DATA_LIMIT = 16 << 20
 
 
 def register(subparsers: Any) -> None:
@@ -60,7 +62,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--agent-script", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("command", nargs="*", help="with --spawn: the command and its arguments")
     parser.set_defaults(func=run)
-    hooks_cli.register(subparsers)
 
 
 def _device(args: argparse.Namespace) -> FridaDevice:
@@ -76,8 +77,10 @@ def _options(args: argparse.Namespace) -> TraceOptions:
         raise ConfigError("--spawn needs the command after `--`, e.g. --spawn -- ./prog arg")
     if args.command and not args.spawn:
         raise ConfigError(f"unexpected arguments {' '.join(args.command)!r} (only --spawn takes a command)")
-    if args.duration is not None and args.duration <= 0:
-        raise ConfigError("--duration must be positive")
+    if args.duration is not None and not 0 < args.duration < 1e9:
+        raise ConfigError("--duration must be a positive number of seconds")
+    if not 0 <= args.max_data <= MAX_DATA_LIMIT:
+        raise ConfigError(f"--max-data must be from 0 to {MAX_DATA_LIMIT} bytes (kept per event), not {args.max_data}")
     command = list(args.command)
     if args.local and command and "/" not in command[0]:
         # frida spawns a path: find a bare program name on PATH, as a shell would
