@@ -18,7 +18,7 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      │    ├── UnknownPermissionError the permission (or app-op) is unknown to the device
      │    └── VerificationError     a change was made but reading it back shows otherwise
      ├── VirtualPhoneError      starting, stopping or serving a virtual phone
-     │    └── ProtocolViolation (harness.virtual.adb_protocol) a peer of the adbd sent something not ADB
+     │    └── ProtocolViolation (harness.virtual.adb.protocol) a peer of the adbd sent something not ADB
      ├── InstrumentError        Frida: reaching the server, attaching, loading the agent
      │    ├── ServerMissingError    no frida-server answers on the device
      │    ├── ServerVersionError    the frida-server is of another version than the harness's frida

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -84,6 +85,26 @@ def atomic_output(path: Path, *, binary: bool = False, encoding: str = "utf-8") 
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o666) -> None:
+    """Replace ``path`` with ``data``: a crash leaves the old content or the new, never half.
+
+    ``data`` goes to a new temporary file beside ``path``, created with ``mode`` less the umask (as
+    ``open`` would create ``path``; no umask juggling, so safe among threads), is fsynced and
+    renamed over ``path``.  On failure the temporary file is removed and the ``OSError`` raised.
+    """
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -74,9 +74,9 @@ def _status(args: argparse.Namespace) -> int:
 
 def _prepare(_args: argparse.Namespace) -> int:
     """Compile the Java stubs and every app any bundled profile installs, into the cache."""
-    from harness.virtual.javac import compile_sources, stubs_classpath
-    from harness.virtual.launcher import APPS_DIR
-    from harness.virtual.profile import list_profiles, load_profile
+    from harness.virtual.profile.load import list_profiles, load_profile
+    from harness.virtual.runtime.javac import compile_sources, stubs_classpath
+    from harness.virtual.runtime.launcher import APPS_DIR
 
     stubs = stubs_classpath()
     folders = sorted({str(spec.app.get("sources", spec.name)) for name in list_profiles()

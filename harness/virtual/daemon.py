@@ -25,23 +25,25 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, VirtualPhoneError
-from harness.virtual import toolclient, toybox
-from harness.virtual.adbd import AdbdServer
-from harness.virtual.app_ui import AppScreen, AppUiHub
-from harness.virtual.binder import Binder
-from harness.virtual.frida_portal import FridaPortal
-from harness.virtual.internet import Internet, internet_address
-from harness.virtual.launcher import AppLauncher, JvmPrograms
+from harness.files import write_atomic
+from harness.virtual.adb.adbd import AdbdServer
+from harness.virtual.adb.services import PhoneServices
+from harness.virtual.net.frida_portal import FridaPortal
+from harness.virtual.net.internet import Internet, internet_address
+from harness.virtual.net.ports import PortMap
 from harness.virtual.preflight import check_state_folder, listen
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import PackageSpec
-from harness.virtual.sandbox import SandboxLayout, shell_environment
-from harness.virtual.services import PhoneServices, PortMap
-from harness.virtual.state import PhoneState
-from harness.virtual.tools import TOOLS
-from harness.virtual.tools.base import SHELL_UID, ToolContext
-from harness.virtual.toolserver import ToolServer
-from harness.virtual.ui import Screen
+from harness.virtual.profile.spec import PackageSpec
+from harness.virtual.runtime.binder import Binder
+from harness.virtual.runtime.launcher import AppLauncher, JvmPrograms
+from harness.virtual.runtime.processes import ProcessTable
+from harness.virtual.shell.install import install_tool_clients
+from harness.virtual.shell.sandbox import SandboxLayout, shell_environment
+from harness.virtual.shell.tools import TOOLS
+from harness.virtual.shell.tools.base import SHELL_UID, ToolContext
+from harness.virtual.shell.toolserver import ToolServer
+from harness.virtual.system.state import PhoneState
+from harness.virtual.ui.app_ui import AppScreen, AppUiHub
+from harness.virtual.ui.nodes import Screen
 
 log = logging.getLogger(__name__)
 
@@ -60,50 +62,6 @@ def _lock_state(state_dir: Path) -> int:
         os.close(fd)
         raise VirtualPhoneError(f"{state_dir} is in use by another running virtual phone") from None
     return fd
-
-
-def _install_script(path: Path, source_file: str) -> None:
-    """A standard-library module as an executable of the sandbox, run by the base interpreter."""
-    interpreter = Path(sys.base_prefix) / "bin" / "python3"
-    source = Path(source_file).read_text(encoding="utf-8")
-    path.write_text(f"#!{interpreter} -IS\n{source}", encoding="utf-8")
-    path.chmod(0o755)
-
-
-def install_tool_clients(fs_root: Path, tool_names: list[str], rooted: bool) -> None:
-    """Write /system/bin/vphone-tool and one link per tool, /system/bin/toybox with its hash applets,
-    /system/bin/sh, and su on rooted phones."""
-    bin_dir = fs_root / "system" / "bin"
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    _install_script(bin_dir / "vphone-tool", toolclient.__file__)
-    _install_script(bin_dir / "toybox", toybox.__file__)
-    toybox_applets = sorted(toybox.HASHES)
-    for name in [*tool_names, *toybox_applets, "sh"]:
-        link = bin_dir / name
-        if link.is_symlink() or link.exists():
-            link.unlink()
-    for name in tool_names:
-        (bin_dir / name).symlink_to("vphone-tool")
-    for name in toybox_applets:     # as on Android: /system/bin/md5sum -> toybox
-        (bin_dir / name).symlink_to("toybox")
-    (bin_dir / "sh").symlink_to("/bin/sh")
-    xbin = fs_root / "system" / "xbin"
-    xbin.mkdir(exist_ok=True)
-    su = xbin / "su"
-    if rooted:
-        # Magisk-style su: `su -c CMD`, `su 0 CMD`, `su root CMD`, or an interactive root shell.
-        su.write_text(
-            "#!/bin/sh\n"
-            "export VPHONE_UID=0 USER=root LOGNAME=root\n"
-            'case "$1" in 0|root) shift;; esac\n'
-            'if [ "$1" = "-c" ]; then shift; exec /bin/sh -c "$*"; fi\n'
-            'if [ $# -gt 0 ]; then exec /bin/sh -c "$*"; fi\n'
-            "exec /bin/sh\n",
-            encoding="utf-8",
-        )
-        su.chmod(0o755)
-    else:
-        su.unlink(missing_ok=True)
 
 
 class PhoneDaemon:
@@ -252,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.ready:
         info = {"pid": os.getpid(), "port": daemon.port, "serial": daemon.serial,
                 "state": str(daemon.phone.state_dir), "profile": daemon.phone.profile.name}
-        tmp = args.ready.with_suffix(".tmp")
-        tmp.write_text(json.dumps(info), encoding="utf-8")
-        tmp.replace(args.ready)
+        write_atomic(args.ready, json.dumps(info).encode("utf-8"))
     while not stop_requested.wait(1.0):
         pass
     daemon.stop()

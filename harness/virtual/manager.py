@@ -26,6 +26,7 @@ from pathlib import Path
 
 from harness.device.adb import SERVER_TIMEOUT, adb_client, ensure_server, server_errors
 from harness.errors import AdbServerError, HarnessError, VirtualPhoneError
+from harness.files import write_atomic
 from harness.virtual.preflight import check_port_free, check_state_folder
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class PhoneManager:
             ready.unlink(missing_ok=True)
             raise
         try:
-            (self.running_dir / f"{phone.port}.json").write_text(json.dumps(asdict(phone)), encoding="utf-8")
+            write_atomic(self.running_dir / f"{phone.port}.json", json.dumps(asdict(phone)).encode("utf-8"))
             self._attach(phone)
         except BaseException:
             self._discard(phone)

@@ -15,9 +15,9 @@ import pytest
 
 from harness import cli
 from harness.device.device import Device
-from harness.virtual.buildprops import build_properties
 from harness.virtual.manager import RunningPhone
-from harness.virtual.profile import load_profile
+from harness.virtual.profile.buildprops import build_properties
+from harness.virtual.profile.load import load_profile
 
 
 def harness(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

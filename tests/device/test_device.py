@@ -15,9 +15,9 @@ from harness.errors import (
     PackageNotFoundError,
     UnknownPermissionError,
 )
-from harness.virtual.buildprops import build_properties
 from harness.virtual.manager import RunningPhone
-from harness.virtual.profile import load_profile
+from harness.virtual.profile.buildprops import build_properties
+from harness.virtual.profile.load import load_profile
 
 MESSENGER = "com.example.messenger"
 

@@ -25,7 +25,7 @@ from harness.events import Event
 from harness.instrument.agent import agent_source
 from harness.instrument.messages import BATCH, ERROR, READY, SKIPPED, decode_batch
 from harness.testing.processes import ChildProcess
-from harness.virtual.javac import compile_sources, java_executable, stubs_classpath
+from harness.virtual.runtime.javac import compile_sources, java_executable, stubs_classpath
 
 HERE = Path(__file__).resolve().parent
 frida = pytest.importorskip("frida")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from harness.instrument.agent import Target, catalogue
-from harness.virtual.javac import java_executable
+from harness.virtual.runtime.javac import java_executable
 
 HERE = Path(__file__).resolve().parent
 SUBSET = HERE / "data" / "sdk-index-subset.json"

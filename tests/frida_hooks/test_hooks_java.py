@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(120)
 def app_run(jvm_classpath: str, tmp_path_factory: pytest.TempPathFactory,
             tls_server: tuple[int, list[bytes]]) -> Iterator[dict[str, Any]]:
     """One JVM running every action with every Java module hooked (shared by the tests below)."""
-    from harness.virtual.javac import java_executable
+    from harness.virtual.runtime.javac import java_executable
     from tests.frida_hooks.conftest import SNAPSHOT, AgentRun, Collector, Target
 
     snap = tmp_path_factory.mktemp("vphone") / "system.json"
@@ -184,7 +184,7 @@ def test_denied_call_still_throws_and_absent_class_is_skipped(
         jvm_classpath: str, tmp_path: Path, attach: Any) -> None:
     """Hooks never change behaviour (the SecurityException reaches the app); a class missing from
     the program's classpath (MediaDrm here) is skipped, not an error."""
-    from harness.virtual.javac import java_executable
+    from harness.virtual.runtime.javac import java_executable
     from tests.frida_hooks.conftest import SNAPSHOT, Target
 
     stubs, app = jvm_classpath.split(":")
@@ -224,7 +224,7 @@ def test_program_can_return_from_main_while_hooked(jvm_classpath: str, tmp_path:
     """The agent's JS thread is attached to the VM; it is released when main() returns."""
     import subprocess
 
-    from harness.virtual.javac import java_executable
+    from harness.virtual.runtime.javac import java_executable
     from tests.frida_hooks.conftest import SNAPSHOT, Target
 
     (tmp_path / "system.json").write_text(json.dumps(SNAPSHOT))

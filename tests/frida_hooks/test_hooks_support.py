@@ -13,7 +13,7 @@ from harness.errors import InstrumentError, ToolMissingError, VirtualPhoneError
 from harness.events import Dest
 from harness.instrument import agent as agent_mod
 from harness.instrument.messages import batch_size, decode_batch, kind_of
-from harness.virtual import javac
+from harness.virtual.runtime import javac
 
 HDR = struct.Struct("<IHHiHH16sqII")
 

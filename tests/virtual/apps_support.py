@@ -70,7 +70,7 @@ def wait_for_log(device: Device, tag: str, needle: str, timeout: float = 20.0) -
 
 def jdk_tool(name: str) -> str:
     """A tool of the JDK that runs the apps (``jcmd``, ``jstack``), beside its ``java``."""
-    from harness.virtual.javac import java_executable
+    from harness.virtual.runtime.javac import java_executable
 
     tool = Path(os.path.realpath(java_executable())).parent / name
     if not tool.is_file():

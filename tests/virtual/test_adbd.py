@@ -14,7 +14,7 @@ from pathlib import Path
 import adbutils
 import pytest
 
-from harness.virtual.adb_protocol import A_CNXN, A_OKAY, A_OPEN, A_VERSION, A_WRTE, Packet
+from harness.virtual.adb.protocol import A_CNXN, A_OKAY, A_OPEN, A_VERSION, A_WRTE, Packet
 from harness.virtual.manager import RunningPhone
 from tests.conftest import adb
 

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.errors import HarnessError
-from harness.virtual.adb_protocol import (
+from harness.virtual.adb.adbd import Stream, StreamClosed, Transport
+from harness.virtual.adb.protocol import (
     A_AUTH,
     A_CLSE,
     A_CNXN,
@@ -42,11 +43,11 @@ from harness.virtual.adb_protocol import (
     parse_header,
     read_packet,
 )
-from harness.virtual.adb_stream import MAX_INBOX
-from harness.virtual.adbd import Stream, StreamClosed, Transport
+from harness.virtual.adb.services import PhoneServices
+from harness.virtual.adb.shell_service import ShellRequest
+from harness.virtual.adb.stream import MAX_INBOX
 from harness.virtual.manager import RunningPhone
-from harness.virtual.services import PhoneServices, PortMap
-from harness.virtual.shell_service import ShellRequest
+from harness.virtual.net.ports import PortMap
 from tests.conftest import adb
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

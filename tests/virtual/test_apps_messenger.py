@@ -19,7 +19,7 @@ from harness.instrument.messages import batch_size, decode_batch
 from harness.instrument.session import AgentConfig
 from harness.instrument.tracer import Tracer
 from harness.virtual.manager import PhoneManager, RunningPhone
-from harness.virtual.profile import load_profile
+from harness.virtual.profile.load import load_profile
 from tests.virtual.apps_support import body, collected, tap_text, wait_for_log, wait_for_request
 
 MESSENGER = "com.example.messenger"

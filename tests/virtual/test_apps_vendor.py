@@ -21,9 +21,10 @@ import pytest
 
 from harness.device.device import Device
 from harness.errors import ProfileError
-from harness.virtual.buildprops import build_properties
 from harness.virtual.manager import PhoneManager, RunningPhone
-from harness.virtual.profile import Profile, load_profile
+from harness.virtual.profile.buildprops import build_properties
+from harness.virtual.profile.load import load_profile
+from harness.virtual.profile.spec import Profile
 from tests.virtual.apps_support import body, collected, wait_for_log
 
 VENDOR_APP = "com.vendor.analytics"
@@ -113,7 +114,7 @@ def test_vendor_profiles_ship_the_analytics_service_as_a_privileged_system_app()
 
 
 def test_app_section_is_validated_strictly(tmp_path: Path) -> None:
-    text = (Path(__file__).parents[2] / "harness/virtual/profiles/vendor-a.yaml").read_text()
+    text = (Path(__file__).parents[2] / "harness/virtual/profile/profiles/vendor-a.yaml").read_text()
     for old, new, field in (("sources: vendoranalytics", "source: vendoranalytics", "app.source"),
                             ("main: com.vendor.analytics.AnalyticsService", "main: AnalyticsService", "app.main"),
                             ("hosts: [telemetry.vendor.example]", "hosts: [telemetry vendor]", "app.hosts"),

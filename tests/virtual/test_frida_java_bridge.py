@@ -13,7 +13,7 @@ from harness.events import Event
 from harness.instrument.agent import agent_source
 from harness.instrument.messages import decode_batch
 from harness.virtual.manager import PhoneManager
-from harness.virtual.profile import load_profile
+from harness.virtual.profile.load import load_profile
 from tests.virtual.apps_support import wait_for_request
 
 MESSENGER = "com.example.messenger"

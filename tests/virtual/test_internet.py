@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from harness.device.device import Device
-from harness.virtual.internet import internet_address
 from harness.virtual.manager import PhoneManager, RunningPhone
+from harness.virtual.net.internet import internet_address
 
 
 def _collected(phone: RunningPhone, timeout: float = 5.0) -> list[dict[str, object]]:

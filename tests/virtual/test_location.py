@@ -7,33 +7,19 @@ set over adb is what the messenger's LocationManager returns, and with location 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import adbutils
 import pytest
 import uiautomator2 as u2
 
-from harness.virtual.location import REAL_WHEREABOUTS
+from harness.testing.virtual import ToolShell
 from harness.virtual.manager import RunningPhone
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import load_profile
-from harness.virtual.state import PhoneState
-from harness.virtual.tools.runner import ToolShell
+from harness.virtual.system.location import REAL_WHEREABOUTS
 from tests.conftest import adb
 
 MESSENGER = "com.example.messenger"
 ALLOW_MOCK = "appops set com.android.shell android:mock_location allow"
 EIFFEL = (48.8584, 2.2945)
-
-
-@pytest.fixture
-def sh(tmp_path: Path) -> Iterator[ToolShell]:
-    phone = PhoneState.create(tmp_path / "state", load_profile("default"))
-    processes = ProcessTable(phone)
-    yield ToolShell(phone, processes)
-    processes.shutdown()
 
 
 def provider(sh: ToolShell, name: str) -> dict[str, Any]:
@@ -143,13 +129,6 @@ def test_unknown_commands_and_help(sh: ToolShell) -> None:
 
 
 # --- end to end: the messenger's "Share location" -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def adb_at_private_server(adb_server: int) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(adbutils, "adb", adbutils.AdbClient())
-        yield
 
 
 def shared_location(d: u2.Device) -> str:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from harness.errors import VirtualPhoneError
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import PackageSpec, load_profile
-from harness.virtual.state import PhoneState
+from harness.virtual.profile.load import load_profile
+from harness.virtual.profile.spec import PackageSpec
+from harness.virtual.runtime.processes import ProcessTable
+from harness.virtual.system.state import PhoneState
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ProfileError
-from harness.virtual.profile import list_profiles, load_profile, third_party_apk_path
-from harness.virtual.profile_fields import luhn_valid
+from harness.virtual.profile.fields import luhn_valid
+from harness.virtual.profile.load import list_profiles, load_profile
+from harness.virtual.profile.spec import third_party_apk_path
 
-DEFAULT_YAML = Path(__file__).parents[2] / "harness" / "virtual" / "profiles" / "default.yaml"
+DEFAULT_YAML = Path(__file__).parents[2] / "harness" / "virtual" / "profile" / "profiles" / "default.yaml"
 
 
 def test_default_profile_is_a_pixel_7_on_android_14() -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from harness.errors import VirtualPhoneError
-from harness.virtual.profile import load_profile
-from harness.virtual.provider_sql import ProviderSqlError
-from harness.virtual.state import PermissionGrant, PhoneState
+from harness.virtual.profile.load import load_profile
+from harness.virtual.system.provider_sql import ProviderSqlError
+from harness.virtual.system.state import PermissionGrant, PhoneState
 
-DEFAULT_YAML = Path(__file__).parents[2] / "harness" / "virtual" / "profiles" / "default.yaml"
+DEFAULT_YAML = Path(__file__).parents[2] / "harness" / "virtual" / "profile" / "profiles" / "default.yaml"
 
 
 @pytest.fixture

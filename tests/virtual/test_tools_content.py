@@ -1,24 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import load_profile
-from harness.virtual.state import PhoneState
-from harness.virtual.tools.runner import ToolShell
+from harness.testing.virtual import ToolShell
 
 CONTACTS = "content://com.android.contacts"
-
-
-@pytest.fixture
-def sh(tmp_path: Path) -> Iterator[ToolShell]:
-    phone = PhoneState.create(tmp_path / "state", load_profile("default"))
-    processes = ProcessTable(phone)
-    yield ToolShell(phone, processes)
-    processes.shutdown()
 
 
 def ok(sh: ToolShell, command: str | list[str]) -> str:

@@ -8,29 +8,16 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import load_profile
-from harness.virtual.state import PhoneState
-from harness.virtual.tools import TOOLS
-from harness.virtual.tools.appops import format_duration
-from harness.virtual.tools.base import ToolContext
-from harness.virtual.tools.runner import ToolShell, run_tool
+from harness.testing.virtual import ToolShell, run_tool
+from harness.virtual.shell.tools import TOOLS
+from harness.virtual.shell.tools.appops import format_duration
+from harness.virtual.shell.tools.base import ToolContext
 
 WEATHER = "com.example.weather"
-
-
-@pytest.fixture
-def sh(tmp_path: Path) -> Iterator[ToolShell]:
-    phone = PhoneState.create(tmp_path / "state", load_profile("default"))
-    processes = ProcessTable(phone)
-    yield ToolShell(phone, processes)
-    processes.shutdown()
 
 
 def test_appops(sh: ToolShell) -> None:

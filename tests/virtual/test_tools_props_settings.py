@@ -1,23 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import load_profile
-from harness.virtual.state import PhoneState
-from harness.virtual.tools import TOOLS
-from harness.virtual.tools.runner import ToolShell
-
-
-@pytest.fixture
-def sh(tmp_path: Path) -> Iterator[ToolShell]:
-    phone = PhoneState.create(tmp_path / "state", load_profile("default"))
-    processes = ProcessTable(phone)
-    yield ToolShell(phone, processes)
-    processes.shutdown()
+from harness.testing.virtual import ToolShell
+from harness.virtual.shell.tools import TOOLS
 
 
 def test_registry_has_every_tool() -> None:

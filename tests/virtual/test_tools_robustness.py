@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import load_profile
-from harness.virtual.state import PhoneState
-from harness.virtual.tools import TOOLS
-from harness.virtual.tools.runner import run_tool
+from harness.testing.virtual import run_tool
+from harness.virtual.profile.load import load_profile
+from harness.virtual.runtime.processes import ProcessTable
+from harness.virtual.shell.tools import TOOLS
+from harness.virtual.system.state import PhoneState
 
 ODD_ARGVS = [[], ["--bogus"], ["-"], ["x", "y", "z"], ["help"], ["--user"], ["get"], ["set"], ["start", "-n"],
              ["list"], ["query", "--uri"], ["tap", "1"], ["size", "axb"], ["dump", "/etc/x"], ["-p", "/"],

@@ -7,7 +7,6 @@ copy with its own: with a real md5sum on the phone, a second connect pushes noth
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import adbutils
@@ -21,13 +20,6 @@ FILE = "/data/local/tmp/hash-me.txt"
 CONTENT = b"canary\n"
 EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 JAR = "/data/local/tmp/u2.jar"
-
-
-@pytest.fixture(scope="module")
-def adb_at_private_server(adb_server: int) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(adbutils, "adb", adbutils.AdbClient())
-        yield
 
 
 @pytest.fixture(scope="module")

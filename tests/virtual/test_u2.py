@@ -20,17 +20,10 @@ import uiautomator2 as u2
 from uiautomator2.exceptions import RPCUnknownError, UiObjectNotFoundError
 
 from harness.virtual.manager import RunningPhone
-from harness.virtual.profile import load_profile
+from harness.virtual.profile.load import load_profile
 
 WEATHER = "com.example.weather"
 U2_START = "CLASSPATH=/data/local/tmp/u2.jar"
-
-
-@pytest.fixture(scope="module")
-def adb_at_private_server(adb_server: int) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(adbutils, "adb", adbutils.AdbClient())
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import base64
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
-import adbutils
 import pytest
 import uiautomator2 as u2
 
@@ -20,13 +19,6 @@ from harness.virtual.manager import RunningPhone
 
 MESSENGER = "com.example.messenger"
 MESSAGE = f"{MESSENGER}:id/message"
-
-
-@pytest.fixture(scope="module")
-def adb_at_private_server(adb_server: int) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(adbutils, "adb", adbutils.AdbClient())
-        yield
 
 
 def open_chats(d: u2.Device) -> u2.UiObject:

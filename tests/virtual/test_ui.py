@@ -9,18 +9,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from harness.virtual.processes import ProcessTable
-from harness.virtual.profile import PackageSpec, load_profile
-from harness.virtual.state import PhoneState
-from harness.virtual.ui import (
-    KEYCODE_BACK,
-    KEYCODE_HOME,
-    UiNode,
-    current_screen,
-    dump_xml,
-    press_key,
-    render_png,
-)
+from harness.virtual.profile.load import load_profile
+from harness.virtual.profile.spec import PackageSpec
+from harness.virtual.runtime.processes import ProcessTable
+from harness.virtual.system.state import PhoneState
+from harness.virtual.ui.nodes import UiNode
+from harness.virtual.ui.screen import KEYCODE_BACK, KEYCODE_HOME, current_screen, dump_xml, press_key, render_png
 
 ATTRIBUTE_ORDER = ["index", "text", "resource-id", "class", "package", "content-desc", "checkable", "checked",
                    "clickable", "enabled", "focusable", "focused", "scrollable", "long-clickable", "password",
