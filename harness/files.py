@@ -66,42 +66,15 @@ def temporary_sibling(path: Path, tag: str = "tmp") -> Path:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path`` for writing; on a clean exit it is flushed, fsynced
-    and renamed over ``path``; on any exception (a signal included) it is removed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = temporary_sibling(path)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from exc
-    try:
-        handle: IO[Any] = temp.open("wb") if binary else temp.open("w", encoding=encoding)
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644 & ~_umask())
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o666) -> None:
-    """Replace ``path`` with ``data``: a crash leaves the old content or the new, never half.
-
-    ``data`` goes to a new temporary file beside ``path``, created with ``mode`` less the umask (as
-    ``open`` would create ``path``; no umask juggling, so safe among threads), is fsynced and
-    renamed over ``path``.  On failure the temporary file is removed and the ``OSError`` raised.
-    """
+def _replacing(path: Path, mode: int, binary: bool, encoding: str) -> Iterator[IO[Any]]:
+    """A handle on a new temporary file beside ``path`` (created with ``mode`` less the umask, as
+    ``open`` would create ``path``: no umask juggling, so safe among threads); on a clean exit it is
+    fsynced and renamed over ``path``, on any exception (a signal included) removed."""
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
@@ -110,7 +83,20 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o666) -> None:
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+@contextlib.contextmanager
+def atomic_output(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> Iterator[IO[Any]]:
+    """A command's output file: written under a temporary name and renamed over ``path`` when the
+    block ends cleanly (see ``_replacing``); an ``OSError`` is a ``ConfigError`` naming ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _replacing(path, 0o666, binary, encoding) as handle:
+            yield handle
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o666) -> None:
+    """Replace ``path`` with ``data``: a crash leaves the old content or the new, never half (see
+    ``_replacing``).  The folder must exist; an ``OSError`` is raised as it is."""
+    with _replacing(path, mode, True, "utf-8") as handle:
+        handle.write(data)

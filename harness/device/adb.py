@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from collections.abc import Iterator
 import adbutils
 from adbutils.errors import AdbConnectionError
 
+from harness import config
 from harness.device.adb_env import server_address, server_host, server_port
 from harness.errors import AdbServerDownError, AdbServerError, AdbServerSilentError, ToolMissingError
 
@@ -39,7 +39,7 @@ START_TIMEOUT = 30.0
 
 def adb_binary() -> str:
     """The adb executable: $ADB if set, else the one bundled with adbutils (or on PATH)."""
-    explicit = os.environ.get("ADB")
+    explicit = config.adb_executable()
     if explicit:
         return explicit
     try:

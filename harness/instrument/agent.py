@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import config
 from harness.errors import InstrumentError
 from harness.instrument import agent_build
 from harness.instrument.agent_build import sources_hash
@@ -67,9 +67,9 @@ SHIPPED_DIR = Path(__file__).resolve().parent
 def checkout_root() -> Path | None:
     """The frida_hooks/ npm project to compile from: ``$HARNESS_FRIDA_HOOKS``, else the folder next
     to ``harness/`` in a checkout (an editable install); None in a regular install."""
-    env = os.environ.get("HARNESS_FRIDA_HOOKS")
-    if env:
-        return Path(env)
+    override = config.frida_hooks_dir()
+    if override is not None:
+        return override
     root = SHIPPED_DIR.parents[1] / "frida_hooks"
     return root if (root / "src" / "index.ts").is_file() else None
 
@@ -89,8 +89,7 @@ def hooks_root() -> Path:
 
 def cache_dir() -> Path:
     """``$HARNESS_CACHE_DIR`` or ``~/.cache/harness``."""
-    env = os.environ.get("HARNESS_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "harness"
+    return config.cache_dir()
 
 
 def _shipped(key: str | None) -> str | None:

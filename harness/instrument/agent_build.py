@@ -8,8 +8,8 @@ the compiled agent in ``harness/instrument/``, as frida-tools ships its agents::
     hook_catalogue.json   a byte copy of frida_hooks/src/catalogue.json (the one source of truth)
 
 ``harness.instrument.agent`` loads them, and in a checkout compares ``sources_hash()`` with the
-stamp to tell whether frida_hooks/ changed since.  This module imports only the standard library
-and ``harness.errors`` (setup.py loads it before the harness's dependencies exist); frida is
+stamp to tell whether frida_hooks/ changed since.  This module imports only the standard library,
+``harness.errors`` and ``harness.files`` (setup.py loads it before the harness's dependencies exist); frida is
 imported when something is hashed or compiled, npm is needed only when node_modules is missing.
 """
 
@@ -18,12 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
+from harness import files
 from harness.errors import InstrumentError, ToolMissingError
 
 log = logging.getLogger(__name__)
@@ -105,16 +104,9 @@ def compile_bundle(root: Path) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` under a temporary name, then rename it into place."""
+    """``harness.files.write_atomic``, creating the folder first (a fresh cache or build folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_atomic(path, data)
 
 
 def build_into(root: Path, dest: Path) -> str:

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from harness import config
 from harness.device.adb import SERVER_TIMEOUT, adb_client, ensure_server, server_errors
 from harness.errors import AdbServerError, HarnessError, VirtualPhoneError
 from harness.files import write_atomic
@@ -35,8 +36,7 @@ _START_TIMEOUT = 30.0
 
 
 def harness_home() -> Path:
-    explicit = os.environ.get("HARNESS_HOME")
-    return Path(explicit) if explicit else Path.home() / ".local" / "state" / "harness"
+    return config.home_dir()
 
 
 @dataclass(frozen=True)

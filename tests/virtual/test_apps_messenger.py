@@ -12,12 +12,12 @@ from pathlib import Path
 import uiautomator2 as u2
 
 from harness.device.device import Device
-from harness.events import Event
 from harness.instrument.agent import agent_source
 from harness.instrument.devices import open_usb
 from harness.instrument.messages import batch_size, decode_batch
 from harness.instrument.session import AgentConfig
 from harness.instrument.tracer import Tracer
+from harness.testing.sinks import ListSink
 from harness.virtual.manager import PhoneManager, RunningPhone
 from harness.virtual.profile.load import load_profile
 from tests.virtual.apps_support import body, collected, tap_text, wait_for_log, wait_for_request
@@ -62,17 +62,9 @@ def test_revoked_contacts_permission_stops_the_upload(fresh_phone: RunningPhone)
     assert not any(str(r["path"]).startswith("/v1/match") for r in collected(fresh_phone))
 
 
-class _Events:
-    def __init__(self) -> None:
-        self.items: list[Event] = []
-
-    def put(self, events: list[Event]) -> None:  # type: ignore[override]
-        self.items.extend(events)
-
-
 def test_attach_after_launch_catches_the_first_beacon(fresh_phone: RunningPhone) -> None:
     device = Device.connect(fresh_phone.serial)
-    sink = _Events()
+    sink = ListSink()
     tracer = Tracer(open_usb(fresh_phone.serial), source=agent_source(),
                     config=AgentConfig(modules=("network", "identifiers"), app_package=MESSENGER),
                     sink=sink, decode=decode_batch, size=batch_size)
@@ -82,19 +74,19 @@ def test_attach_after_launch_catches_the_first_beacon(fresh_phone: RunningPhone)
         wait_for_request(fresh_phone, "/v1/init")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not any(
-                e.kind == "http.request" and e.dest and "/v1/init" in (e.dest.url or "") for e in sink.items):
+                e.kind == "http.request" and e.dest and "/v1/init" in (e.dest.url or "") for e in sink.events):
             session.flush(2.0)
             time.sleep(0.2)
     finally:
         tracer.stop()
-    requests = [e for e in sink.items if e.kind == "http.request" and e.dest and "/v1/init" in (e.dest.url or "")]
-    assert requests, [(e.kind, e.api) for e in sink.items]
+    requests = [e for e in sink.events if e.kind == "http.request" and e.dest and "/v1/init" in (e.dest.url or "")]
+    assert requests, [(e.kind, e.api) for e in sink.events]
     first = requests[0]
     assert first.dest is not None and first.dest.host == "analytics.tracker.example"
     assert first.sdk == "com.tracker.sdk"
     android_id = device.consent.setting("secure", "android_id")
     assert android_id is not None and android_id.encode() in (first.data or b"")
-    assert any(e.kind == "id.read" and e.value == android_id for e in sink.items)
+    assert any(e.kind == "id.read" and e.value == android_id for e in sink.events)
 
 
 def test_two_phones_run_the_app_at_once(fresh_phone: RunningPhone, tmp_path: Path) -> None:

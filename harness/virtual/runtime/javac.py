@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from harness import config
 from harness.errors import ToolMissingError, VirtualPhoneError
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,7 @@ def java_executable() -> str:
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("HARNESS_CACHE_DIR")
-    return (Path(env) if env else Path.home() / ".cache" / "harness") / "java"
+    return config.cache_dir("java")
 
 
 @lru_cache(maxsize=4)
