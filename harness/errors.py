@@ -5,7 +5,8 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
 
     HarnessError
      ├── ConfigError            bad input: a file, line or field the user gave us
-     │    └── ProfileError      a virtual-phone profile that does not load
+     │    ├── ProfileError      a virtual-phone profile that does not load
+     │    └── ScenarioError     a scenario file that does not validate (carries every located problem)
      ├── ToolMissingError       a host program the harness needs is not installed (names the package)
      ├── AdbServerError         the adb server cannot be started, does not answer, or is not an adb server
      │    ├── AdbServerDownError    nothing listens on its port (it can be started)
@@ -16,7 +17,9 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      │    ├── CommandFailedError    a device command failed (carries command, exit code, output)
      │    ├── PackageNotFoundError  the package is not installed
      │    ├── UnknownPermissionError the permission (or app-op) is unknown to the device
-     │    └── VerificationError     a change was made but reading it back shows otherwise
+     │    ├── VerificationError     a change was made but reading it back shows otherwise
+     │    └── UiError               driving the phone's UI failed (the UI server, a dump, an input)
+     │         └── ElementNotFoundError  no element matched a selector in time
      ├── VirtualPhoneError      starting, stopping or serving a virtual phone
      │    └── ProtocolViolation (harness.virtual.adb.protocol) a peer of the adbd sent something not ADB
      ├── InstrumentError        Frida: reaching the server, attaching, loading the agent
@@ -27,6 +30,7 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      │    ├── AttachRefusedError    not allowed to attach (root, SELinux, ptrace)
      │    └── UnsupportedError      the device cannot do this
      │         └── SpawnNotSupportedError  it cannot spawn (a portal, some vendor ROMs): attach after launch
+     ├── StepFailedError        a scenario step failed (an assertion, a missing element); names the step's line
      ├── StoreError             the run store (opening, writing, reading a run)
      └── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
 """
@@ -46,6 +50,15 @@ class ProfileError(ConfigError):
     """A virtual-phone profile that cannot be loaded."""
 
 
+class ScenarioError(ConfigError):
+    """A scenario file (or a subflow) that does not validate; ``problems`` lists every
+    ``FILE:LINE:COL: message``, and the message is all of them, one a line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 class ToolMissingError(HarnessError):
     """A host program is missing; the message says which package to install."""
 
@@ -53,6 +66,10 @@ class ToolMissingError(HarnessError):
 class AdbServerError(HarnessError):
     """The adb server could not be started, did not answer in time, or answered nonsense; the
     message names its address (host:port)."""
+
+
+class StepFailedError(HarnessError):
+    """A scenario step failed; the message starts with the step's ``FILE:LINE:COL``."""
 
 
 class AdbServerDownError(AdbServerError):
@@ -109,6 +126,14 @@ class VirtualPhoneError(HarnessError):
 
 class InstrumentError(HarnessError):
     """Frida could not be reached, attach failed, or the agent could not be loaded."""
+
+
+class UiError(DeviceError):
+    """Driving the phone's UI failed (the UI server would not start, a dump or an input failed)."""
+
+
+class ElementNotFoundError(UiError):
+    """No element matched a selector within the time allowed."""
 
 
 class ServerMissingError(InstrumentError):
