@@ -5,6 +5,10 @@
     shell.py         ShellUi: `uiautomator dump` + `input` over adb, for builds where the u2 server
                      cannot run (some vendor ROMs)
     matching.py      finding a Selector in a UI hierarchy dump (shared by both adapters)
+    base.py          HierarchyUi: what both adapters share (polling waits, taps, keys, points)
+    keys.py          Maestro's key names -> Android key codes
+    keyboard.py      typing text: `input text` words, ADB keyboard IME broadcasts
+    factory.py       make_ui(kind, device): the adapter the user chose (``--ui uiautomator2|shell``)
 
 A ``Ui`` never decides what a flow means: the scenario runner turns each step into these calls.
 """
@@ -14,9 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from harness.ui.factory import UI_KINDS, UiKind, make_ui
 from harness.ui.selector import Point, Selector
 
-__all__ = ["Point", "Selector", "Ui"]
+__all__ = ["UI_KINDS", "Point", "Selector", "Ui", "UiKind", "make_ui"]
 
 
 class Ui(Protocol):
@@ -60,3 +65,4 @@ class Ui(Protocol):
         ...
 
     def close(self) -> None: ...
+

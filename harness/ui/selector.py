@@ -2,12 +2,14 @@
 UI adapter: ``Selector`` names an element by text, resource id, both, the n-th of several matches,
 or a point on the screen.
 
-Matching rules (the same in every adapter, ``harness.ui``): ``text`` and ``id`` are regular
-expressions matched against the whole text / resource-id (as Maestro does), falling back to plain
-equality when the pattern is not a valid regular expression; an ``id`` also matches the part after
-``:id/`` (``accept`` matches ``com.example.messenger:id/accept``); with several matches, ``index``
-picks the n-th in document order (default 0).  ``point`` ("50%,80%" or "540,1600") taps a point
-and matches nothing.
+Matching rules (the same in every adapter, ``harness.ui.matching``): ``text`` and ``id`` are regular
+expressions matched against the whole text / resource-id (as Maestro does, with its flags:
+case-insensitive, ``.`` matching newlines), falling back to plain equality when the pattern is not a
+valid regular expression; a text equal to the pattern always matches.  ``text`` also matches a
+node's content description or hint, and its text with newlines read as spaces.  An ``id`` also
+matches the part after ``:id/`` (``accept`` matches ``com.example.messenger:id/accept``); only
+visible nodes count; with several matches, ``index`` picks the n-th in document order (default 0).
+``point`` ("50%,80%" or "540,1600") taps a point and matches nothing.
 """
 
 from __future__ import annotations
