@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "harness.instrument.cli_hooks",
     "harness.run.cli",
     "harness.record.cli",
+    "harness.scenario.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
