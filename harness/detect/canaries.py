@@ -6,8 +6,16 @@ Shape (any subset of the sections; the scenario runner writes the same file into
                   imsi: "...", iccid: "...", wifi_mac: "...", phone_number: "..."}
     contacts: [{name: "...", phones: ["..."], emails: ["..."]}]
     sms: [{address: "...", body: "..."}]
+    call_log: [{number: "...", name: "..."}]
     location: {lat: 53.3438, lon: -6.2546}
+    clipboard: ["..."]
     accounts: ["..."]
+
+An identifier may also be a list of values (a phone with two SIM slots has two IMEIs; an app may be
+handed another MAC than the one adb reads), and ``clipboard`` a single string.  ``call_log`` and
+``clipboard`` report as ``call_log.number``/``call_log.name`` and ``clipboard``.
+``load_canaries`` reads a file, ``load_canaries_text`` the same format from text (the canaries a
+run stores); ``merge_canary_sets`` joins several (a run's own and a file given with ``--canaries``).
 
 Loading errors name the file, line and field, taken from the YAML node marks.  The YAML itself is
 bounded before it is composed (size, depth, alias expansion: see ``canary_yaml``), and so is what it
@@ -23,6 +31,7 @@ may ask for, since every canary becomes some 40-80 search patterns (hashes inclu
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,8 +40,10 @@ from typing import Any
 
 import yaml
 
-from harness.detect.canary_yaml import read_yaml
+from harness.detect.canary_yaml import MAX_FILE_BYTES, compose_checked, read_yaml
 from harness.errors import DetectError
+
+log = logging.getLogger(__name__)
 
 MAX_CANARIES = 4000
 MAX_VALUE_CHARS = 1024
@@ -44,7 +55,7 @@ IDENTIFIER_TYPES = (
 #: Every finding type a canary can produce.
 FINDING_TYPES = (
     *IDENTIFIER_TYPES, "contact.name", "contact.phone", "contact.email", "sms.address", "sms.body",
-    "location", "account",
+    "location", "account", "call_log.number", "call_log.name", "clipboard",
 )
 
 
@@ -91,6 +102,37 @@ def load_canaries(path: Path) -> CanarySet:
     if node is None:
         raise DetectError(f"{path}: the canary file is empty")
     return _Reader(str(path)).read(node)
+
+
+def load_canaries_text(text: str, origin: str) -> CanarySet:
+    """``load_canaries`` for canary YAML (or JSON) held as text, e.g. stored in a run; errors name
+    ``origin`` where they would name the file.  The same bounds apply (size, depth, nodes, values)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise DetectError(f"{origin}: the canaries are larger than the {MAX_FILE_BYTES} bytes accepted")
+    node = compose_checked(text, origin)
+    if node is None:
+        raise DetectError(f"{origin}: the canaries are empty")
+    return _Reader(origin).read(node)
+
+
+def merge_canary_sets(sets: Iterable[CanarySet], origin: str = "canaries") -> CanarySet:
+    """One set holding every value of ``sets`` (duplicates once, first seen first).  Only one location
+    can be searched for: the first one; a different one later is logged and left out."""
+    values: list[Canary] = []
+    location: Location | None = None
+    for canary_set in sets:
+        values.extend(canary_set.values)
+        if location is None:
+            location = canary_set.location
+        elif canary_set.location is not None and canary_set.location != location:
+            log.warning("%s: several locations; searching for %s only, not %s", origin, location.label,
+                        canary_set.location.label)
+    merged = tuple(dict.fromkeys(values))
+    if len(merged) > MAX_CANARIES:
+        raise DetectError(f"{origin}: {len(merged)} canary values together; at most {MAX_CANARIES} are accepted")
+    if sum(len(c.value) for c in merged) > MAX_TOTAL_CHARS:
+        raise DetectError(f"{origin}: the canary values pass {MAX_TOTAL_CHARS} characters in all")
+    return CanarySet(merged, location)
 
 
 class _Reader:
@@ -155,11 +197,16 @@ class _Reader:
         self.values.append(Canary(type_, value))
 
     def read(self, root: yaml.Node) -> CanarySet:
-        top = self.mapping(root, "top level", ("identifiers", "contacts", "sms", "location", "accounts"))
+        top = self.mapping(root, "top level", ("identifiers", "contacts", "sms", "call_log", "location",
+                                               "clipboard", "accounts"))
         location: Location | None = None
         if "identifiers" in top:
             for key, node in self.mapping(top["identifiers"], "identifiers", IDENTIFIER_TYPES).items():
-                self.add(key, node, f"identifiers.{key}")
+                if isinstance(node, yaml.SequenceNode):
+                    for j, item in enumerate(node.value):
+                        self.add(key, item, f"identifiers.{key}[{j}]")
+                else:
+                    self.add(key, node, f"identifiers.{key}")
         for i, contact in enumerate(self.sequence(top["contacts"], "contacts") if "contacts" in top else []):
             fields = self.mapping(contact, f"contacts[{i}]", ("name", "phones", "emails"))
             if "name" in fields:
@@ -180,6 +227,18 @@ class _Reader:
                     raise self.fail(top["location"], "location", f"missing {key!r}")
             location = Location(self.number(fields["lat"], "location.lat", 90),
                                 self.number(fields["lon"], "location.lon", 180))
+        for i, call in enumerate(self.sequence(top["call_log"], "call_log") if "call_log" in top else []):
+            fields = self.mapping(call, f"call_log[{i}]", ("number", "name"))
+            for key in ("number", "name"):
+                if key in fields:
+                    self.add(f"call_log.{key}", fields[key], f"call_log[{i}].{key}")
+        if "clipboard" in top:
+            clips = top["clipboard"]
+            if isinstance(clips, yaml.ScalarNode):
+                self.add("clipboard", clips, "clipboard")
+            else:
+                for i, clip in enumerate(self.sequence(clips, "clipboard")):
+                    self.add("clipboard", clip, f"clipboard[{i}]")
         for i, account in enumerate(self.sequence(top["accounts"], "accounts") if "accounts" in top else []):
             self.add("account", account, f"accounts[{i}]")
         return CanarySet(tuple(dict.fromkeys(self.values)), location)

@@ -1,6 +1,10 @@
 """``harness detect``: find seeded personal data (and identifier-shaped values) in a capture.
 
-    harness detect --canaries FILE (RUN | --har FILE | --jsonl FILE) [--json] [--workers N]
+    harness detect [--canaries FILE] (RUN | --har FILE | --jsonl FILE) [--json] [--workers N]
+
+The canaries are those stored in RUN (by ``harness run``: what it seeded and the device's
+identifiers), all of them, plus those of ``--canaries FILE``; a HAR or JSONL capture holds none,
+so it needs ``--canaries``.
 
 A run store or JSONL export of 8 MiB or more is analysed by one worker process per core
 (``--workers`` sets how many, never more than the cores; 1 analyses in this process); findings come
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.detect.budget import DecompressionBudget
-from harness.detect.canaries import load_canaries
+from harness.detect.canaries import CanarySet, load_canaries, load_canaries_text, merge_canary_sets
 from harness.detect.destinations import Destinations, TrackerDb
 from harness.detect.detector import Detector, Finding, Notice, scan_or_report
 from harness.detect.har import iter_har_entries
@@ -49,7 +53,9 @@ def register(subparsers: Any) -> None:
                     "(and identifier-shaped values nobody seeded) left the device.",
     )
     parser.add_argument("run", nargs="?", type=Path, metavar="RUN", help="a run store written by the harness")
-    parser.add_argument("--canaries", type=Path, required=True, metavar="FILE", help="the canary YAML file")
+    parser.add_argument("--canaries", type=Path, metavar="FILE",
+                        help="a canary YAML file (needed for --har and --jsonl; for a run, added to the "
+                             "canaries stored in it)")
     parser.add_argument("--har", type=Path, metavar="FILE", help="audit a HAR capture from another tool")
     parser.add_argument("--jsonl", type=Path, metavar="FILE", help="audit a `harness export --jsonl` file")
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
@@ -122,7 +128,7 @@ def run_detect(args: argparse.Namespace) -> int:
         if message is not None:
             sys.stderr.write(f"harness: {_one_line(message)}\n")
     workers = _workers(args)
-    canaries = load_canaries(args.canaries)
+    canaries = _canaries(args)
     trackers = TrackerDb.load(args.tracker_db) if args.tracker_db else TrackerDb.bundled()
     detector = Detector(
         canaries,
@@ -168,6 +174,40 @@ def run_detect(args: argparse.Namespace) -> int:
     if errors and read == 0:
         return 2
     return unfinished or (1 if errors or notices else 0)
+
+
+def _canaries(args: argparse.Namespace) -> CanarySet:
+    """The canaries stored in the run (all of them) and those of ``--canaries FILE``, merged."""
+    sets: list[CanarySet] = []
+    if args.run is not None:
+        for name, text in _stored_canaries(args.run):
+            sets.append(load_canaries_text(text, f"{args.run}: stored canaries {name!r}"))
+    elif args.canaries is None:
+        raise DetectError("--canaries FILE is needed with --har and --jsonl (only a run holds its own canaries)")
+    if args.canaries is not None:
+        sets.append(load_canaries(args.canaries))
+    if not sets:
+        raise DetectError(f"{args.run}: the run holds no canaries; give them with --canaries FILE")
+    return merge_canary_sets(sets, str(args.run or args.canaries))
+
+
+def _stored_canaries(run: Path) -> list[tuple[str, str]]:
+    """(name, text) of every canary document the run stores, in the order stored (read-only: the
+    run is not reopened for writing, so a run still recording or cut short stays as it is)."""
+    import sqlite3
+
+    from harness.record import schema
+    from harness.run.folder import store_path
+
+    path = store_path(run)
+    conn = schema.connect_existing(path)
+    try:
+        rows = conn.execute("SELECT name, text FROM canaries ORDER BY id").fetchall()
+    except sqlite3.Error as exc:
+        raise DetectError(f"{run}: cannot read the stored canaries: {exc}") from exc
+    finally:
+        conn.close()
+    return [(str(name) if name is not None else f"#{n + 1}", str(text)) for n, (name, text) in enumerate(rows)]
 
 
 class _Progress:

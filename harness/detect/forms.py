@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from harness.detect.canaries import Canary, CanarySet, Location
 
-_PHONE_TYPES = frozenset({"phone_number", "contact.phone", "sms.address"})
+_PHONE_TYPES = frozenset({"phone_number", "contact.phone", "sms.address", "call_log.number"})
 _HASHES = ("md5", "sha1", "sha256", "sha512")
 _MIN_DIGITS_FORM = 6
 
@@ -89,7 +89,7 @@ def _identity_forms(canary: Canary) -> dict[str, str]:
         forms["nodash"] = value.replace("-", "")
     elif canary.type in ("imsi", "iccid"):
         forms["digits"] = re.sub(r"\D", "", value)
-    elif canary.type in ("contact.name", "sms.body", "account"):
+    elif canary.type in ("contact.name", "sms.body", "account", "call_log.name", "clipboard"):
         forms["spaces"] = " ".join(value.split())
     cased: dict[str, str] = {}
     for name, text in forms.items():
