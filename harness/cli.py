@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "harness.detect.cli",
     "harness.instrument.cli_hooks",
     "harness.run.cli",
+    "harness.run.scenario_cli",
     "harness.record.cli",
     "harness.scenario.cli",
 )

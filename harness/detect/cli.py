@@ -118,6 +118,10 @@ def _items(args: argparse.Namespace, errors: list[DetectError]) -> Iterator[Egre
 
 
 def run_detect(args: argparse.Namespace) -> int:
+    if args.run is not None:  # a run folder (`harness run --out DIR`) or a run file
+        from harness.run.folder import store_path
+
+        args.run = store_path(args.run)
     errors: list[DetectError] = []
     items = _items(args, errors)
     unfinished = 0

@@ -68,6 +68,7 @@ class Tracer:
         self._reaper: Reaper | None = None
         self._lock = threading.Condition()
         self._sessions: list[AgentSession] = []
+        self._claimed: set[int] = set()     # pids being instrumented or instrumented
         self._watch: set[str] = set()       # process names to reattach after process-terminated
         self._watchers: dict[str, threading.Thread] = {}
         self._stopping = threading.Event()
@@ -167,7 +168,39 @@ class Tracer:
             self._watch.add(name)
         return self._instrument(pid, name, "attach-after-launch")
 
+    def instrument(self, pid: int, process: str, mode: InstrumentMode) -> AgentSession:
+        """Put the agent into ``pid`` (recorded with ``mode``) unless this tracer already has: then
+        the session it has (two paths may find one new process: a launch and a target watcher)."""
+        return self._instrument(pid, process, mode)
+
+    def _existing(self, pid: int) -> AgentSession | None:
+        """The live session of ``pid``, waiting while another thread is still instrumenting it; None
+        once this thread may instrument it (the pid is then claimed)."""
+        with self._lock:
+            while pid in self._claimed:
+                for session in self._sessions:
+                    if session.pid == pid and not session.detached.is_set():
+                        return session
+                if not any(s.pid == pid for s in self._sessions):
+                    self._lock.wait(0.1)  # another thread is loading the agent into it
+                    continue
+                break  # its session ended (the pid is being reused): instrument it again
+            self._claimed.add(pid)
+            return None
+
     def _instrument(self, pid: int, process: str, mode: InstrumentMode) -> AgentSession:
+        existing = self._existing(pid)
+        if existing is not None:
+            return existing
+        try:
+            return self._load(pid, process, mode)
+        except BaseException:
+            with self._lock:
+                self._claimed.discard(pid)
+                self._lock.notify_all()
+            raise
+
+    def _load(self, pid: int, process: str, mode: InstrumentMode) -> AgentSession:
         session = AgentSession(self.device, pid, process, mode, source=self._source, config=self._config,
                                sink=self._sink, decode=self._decode, size=self._size,
                                on_detached=self._on_detached)
@@ -177,6 +210,7 @@ class Tracer:
                 session.target_id = self._listener.add_target(process, pid, mode, self._variant,
                                                               report.skipped)
             self._sessions.append(session)
+            self._lock.notify_all()
             reason = session.detach_reason
         if reason is not None:  # it died while we were loading the agent
             self._on_detached(session, reason)

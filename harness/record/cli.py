@@ -22,13 +22,15 @@ from harness.record.har import build_har
 from harness.record.jsonl import export_jsonl
 from harness.record.status import status_notice
 from harness.record.store import sidecars
+from harness.run.folder import store_path
 
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "export", help="export a run's events (JSON Lines or HAR)",
         description="Export the events of a recorded run.")
-    parser.add_argument("run", type=Path, metavar="RUN", help="the run file (from `harness trace --out`)")
+    parser.add_argument("run", type=Path, metavar="RUN",
+                        help="the run: a run file (`harness trace --out`) or a run folder (`harness run --out`)")
     fmt = parser.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--jsonl", nargs="?", const="-", metavar="FILE",
                      help="one event record per line (data base64); stdout when FILE is omitted")
@@ -38,6 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    args.run = store_path(args.run)
     target = args.jsonl if args.jsonl is not None else args.har
     to_stdout = target == "-"
     if not to_stdout:

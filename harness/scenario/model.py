@@ -80,9 +80,17 @@ class Step:
         """A short line for progress and errors, e.g. ``tapOn text 'Accept'``."""
         if self.label:
             return self.label
-        shown = {k: v for k, v in self.args.items() if k != "commands"}
-        detail = ", ".join(f"{k}={v}" if not isinstance(v, Selector) else str(v) for k, v in shown.items())
-        return f"{self.command} {detail}".strip()
+        shown = []
+        for key, value in self.args.items():
+            if key in ("commands", "timeout") or value is None or value is False or value == {}:
+                continue
+            if isinstance(value, Selector):
+                shown.append(str(value))
+            elif key in ("text", "seconds", "link", "key", "name", "permission", "argv", "appId"):
+                shown.append(repr(value) if isinstance(value, str) else str(value))
+            elif value is not True:
+                shown.append(f"{key}={value}")
+        return " ".join([self.command, *shown])
 
 
 @dataclass(frozen=True)
