@@ -30,6 +30,7 @@ class TargetWatcher:
         self._seen: set[int] = set()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listing_failed = False
         self.failures: list[str] = []
 
     def matches(self, name: str) -> bool:
@@ -55,8 +56,11 @@ class TargetWatcher:
         try:
             processes = self._tracer.device.enumerate_processes()
         except InstrumentError as exc:
-            log.warning("%s: listing processes failed: %s", self._tracer.device.label, exc)
+            if not self._listing_failed:  # once, not every poll (a phone that went away)
+                log.warning("%s: %s (still trying)", self._tracer.device.label, exc)
+            self._listing_failed = True
             return
+        self._listing_failed = False
         for process in processes:
             if process.pid in self._seen or not self.matches(process.name) or self._stopping.is_set():
                 continue

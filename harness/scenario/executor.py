@@ -27,6 +27,8 @@ from harness.ui import Ui
 log = logging.getLogger(__name__)
 
 MAX_REPEAT = 1000
+#: how often an idle step checks that the phone is still there (seconds)
+PHONE_CHECK = 2.0
 MAX_RETRIES = 10
 #: Swipe end points for a direction (fractions of the screen): the finger moves that way.
 _SWIPES = {
@@ -52,6 +54,8 @@ class StepContext:
     launch: Callable[[str], None]
     #: a step is about to run (stamps events, shows progress)
     mark: Callable[[Step], None]
+    #: raises DeviceGoneError when the phone no longer answers (checked while idling)
+    check_phone: Callable[[], None] = lambda: None
     #: how long a tap waits for its element (Maestro's: 17 s, 7 s for an optional one)
     tap_timeout: float = 17.0
     optional_tap_timeout: float = 7.0
@@ -235,7 +239,11 @@ class Executor:
         self.run(self.ctx.variant.ui)
 
     def _do_idle(self, step: Step, args: Any) -> None:
-        time.sleep(max(0.0, float(args["seconds"])))  # a stop signal interrupts it
+        # a stop signal interrupts the sleep; a phone that goes away is noticed within PHONE_CHECK
+        deadline = time.monotonic() + max(0.0, float(args["seconds"]))
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, PHONE_CHECK))
+            self.ctx.check_phone()
 
     # ---- consent and the shell ----------------------------------------------------------------
 

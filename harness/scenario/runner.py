@@ -250,8 +250,11 @@ class ScenarioRunner:
         def launch(package: str) -> None:
             tracer.spawn_or_launch([package], lambda: self.device.apps.launch(package), name=package)
 
+        def check_phone() -> None:
+            self.device.shell(["true"], timeout=10)  # DeviceGoneError once adb lost it
+
         return StepContext(device=self.device, ui=self.ui, app=self.scenario.app, variant=variant,
-                           artifacts=artifacts, launch=launch, mark=mark)
+                           artifacts=artifacts, launch=launch, mark=mark, check_phone=check_phone)
 
     def _failure_artifacts(self, artifacts: Path, step: int) -> list[str]:
         """Screenshot, UI hierarchy and logcat of a failed step (each best effort)."""
