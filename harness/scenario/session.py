@@ -9,6 +9,7 @@ closes the run with its stop reason, and prints what left the phone per variant.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -99,7 +100,7 @@ def _report(results: list[VariantResult], written: int, store: Path) -> None:
     from harness.detect.render import safe_text
     from harness.record.store import RunStore
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     for result in results:
         line = f"{result.name}: {result.status}"
         if result.reason:

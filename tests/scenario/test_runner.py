@@ -257,3 +257,8 @@ def test_run_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["run", str(ok), "--device", "nope", "--out", str(tmp_path / "file")]) == 2
     assert "is a file" in capsys.readouterr().err
 
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_validates(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
