@@ -11,8 +11,9 @@ Where each part lives, by the role it plays on a phone::
     profile/          profiles ("ROM builds"): the model, the YAML loader, build properties
     system/           what system_server holds: the state folder, packages, permissions, app-ops,
                       content providers, location, logcat
-    runtime/          how apps run: the process table, the launcher, javac, the binder; the
-                      Android API stubs (java/) and the apps (apps/)
+    runtime/          how apps run: the process table, the launcher, javac, the binder, the
+                      work scheduled on app processes and the broadcast queue (manifest receivers);
+                      the Android API stubs (java/) and the apps (apps/)
     ui/               the screen (view model, home screen, dumps, screenshots), the apps' screens,
                       the uiautomator2 server
     shell/            the sandboxed shell: bubblewrap, the tool server and tools (pm, settings, ...),

@@ -33,6 +33,7 @@ from harness.virtual.net.internet import Internet, internet_address
 from harness.virtual.net.ports import PortMap
 from harness.virtual.preflight import check_state_folder, listen
 from harness.virtual.profile.spec import PackageSpec
+from harness.virtual.runtime.app_threads import AppThreads
 from harness.virtual.runtime.binder import Binder
 from harness.virtual.runtime.launcher import AppLauncher, JvmPrograms
 from harness.virtual.runtime.processes import ProcessTable
@@ -92,12 +93,14 @@ class PhoneDaemon:
         socket_dir = self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
         socket_dir.chmod(0o755)
         self.ui = AppUiHub()
-        self.binder = Binder(socket_dir / "binder.sock", self.phone, self.ui)
+        app_threads = AppThreads()
+        self.binder = Binder(socket_dir / "binder.sock", self.phone, self.ui, app_threads)
         programs = JvmPrograms(self.phone.vphone_dir / "hosts", self._truststore, self.binder.socket_path)
         self._programs = programs
         launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join,
                                programs=programs, on_start=self.ui.reset)
-        self.processes = ProcessTable(self.phone, launcher=launcher, screen_factory=self._screen)
+        self.processes = ProcessTable(self.phone, launcher=launcher, screen_factory=self._screen,
+                                      app_threads=app_threads)
         rooted = bool(self.phone.profile.rooted)
         install_tool_clients(self.phone.fs_root, sorted(TOOLS), rooted)
         self.tools = ToolServer(socket_dir / "tools.sock", TOOLS, self._tool_context)

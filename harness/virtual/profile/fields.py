@@ -44,6 +44,10 @@ class FieldReader:
             raise self.error("", "expected a list")
         return data
 
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is given (and not null)."""
+        return self._data.get(key) is not None
+
     def raw(self, key: str) -> Any:
         self._seen.add(key)
         if key not in self._data:
@@ -119,6 +123,13 @@ class FieldReader:
             if not isinstance(k, str) or isinstance(v, (dict, list)) or v is None:
                 raise self.error(f"{key}.{k}", "expected a string value")
         return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
+
+    def mappings(self, key: str) -> list[FieldReader]:
+        """An optional list of mappings, each read as ``key[i]``."""
+        value = self._get(key, [])
+        if not isinstance(value, list):
+            raise self.error(key, "expected a list of mappings")
+        return [self.child(f"{key}[{i}]").mapping(item) for i, item in enumerate(value)]
 
     def opaque(self, key: str) -> dict[str, Any]:
         value = self._get(key, {})

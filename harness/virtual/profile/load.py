@@ -24,6 +24,7 @@ from harness.virtual.profile.spec import (
     Identifiers,
     PackageSpec,
     Profile,
+    ReceiverSpec,
     ScreenSpec,
     system_apk_path,
     third_party_apk_path,
@@ -33,6 +34,7 @@ PROFILES_DIR = Path(__file__).parent / "profiles"
 
 _JAVA_CLASS_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$")
 _FOLDER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_ACTION_RE = re.compile(r"^[A-Za-z0-9_$.:-]{1,256}$")
 _HOST_RE = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 
 
@@ -66,6 +68,37 @@ def parse_app(package: FieldReader) -> dict[str, Any]:
     return app
 
 
+def parse_receivers(package: FieldReader, name: str, target_sdk: int) -> tuple[ReceiverSpec, ...]:
+    """A package's ``receivers:`` (its manifest's ``<receiver>`` elements, one intent filter each).
+
+    Each is ``{action: ACTION, class: .Name|full.Class, exported: true|false}``; one class may be
+    listed for several actions, always with the same ``exported``.  As Android 12 requires, an app
+    targeting API 31+ must say whether a receiver is exported; before, one with a filter is.
+    """
+    receivers: list[ReceiverSpec] = []
+    for r in package.mappings("receivers"):
+        action = r.text("action")
+        if not _ACTION_RE.match(action):
+            raise r.error("action", f"not an intent action: {action!r}")
+        cls = r.text("class")
+        full = name + cls if cls.startswith(".") else cls
+        if not _JAVA_CLASS_RE.match(full):
+            raise r.error("class", f"not a receiver class name (.Name or a full class name): {cls!r}")
+        same_class = [x for x in receivers if (name + x.name if x.name.startswith(".") else x.name) == full]
+        if not r.has("exported") and target_sdk >= 31:
+            raise r.error("exported", "missing: apps targeting API 31+ must say whether a receiver with an "
+                                      "intent filter is exported")
+        exported = r.flag("exported", default=True)
+        if any(x.action == action for x in same_class):
+            raise r.error("action", f"{action!r} is already declared for {cls}")
+        if same_class and same_class[0].exported != exported:
+            raise r.error("exported", f"{cls} is declared with exported: {str(same_class[0].exported).lower()} "
+                                      "before (one receiver, one value)")
+        r.done()
+        receivers.append(ReceiverSpec(action, cls, exported))
+    return tuple(receivers)
+
+
 def parse_package(data: Any, reader: FieldReader, next_uid: int) -> PackageSpec:
     """Validate one package mapping (from a profile or a ``harness-package.json``)."""
     r = reader.mapping(data)
@@ -88,15 +121,16 @@ def parse_package(data: Any, reader: FieldReader, next_uid: int) -> PackageSpec:
     launcher = r.optional_text("launcher")
     if launcher is not None and not (launcher.startswith(".") or "." in launcher):
         raise r.error("launcher", f"not an activity class name: {launcher!r}")
+    target_sdk = r.integer("target_sdk", default=34, minimum=1)
     spec = PackageSpec(
         name=name, label=r.text("label", default=name), system=system, apk_path=apk, uid=uid,
         version_code=r.integer("version_code", default=1, minimum=1),
         version_name=r.text("version_name", default="1.0"),
-        target_sdk=r.integer("target_sdk", default=34, minimum=1),
+        target_sdk=target_sdk,
         min_sdk=r.integer("min_sdk", default=24, minimum=1),
         permissions=permissions, granted=granted, launcher_activity=launcher,
         installer=r.optional_text("installer") or (None if system else "com.android.vending"),
-        app=parse_app(r),
+        receivers=parse_receivers(r, name, target_sdk), app=parse_app(r),
     )
     r.done()
     return spec

@@ -16,6 +16,19 @@ FIRST_APP_UID = 10000
 
 
 @dataclass(frozen=True)
+class ReceiverSpec:
+    """One ``<receiver>`` of a package's manifest with one intent filter: the ``action`` it
+    receives and its class (``.Name`` or a full class name, as ``android:name`` gives it)."""
+
+    action: str
+    name: str
+    exported: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "class": self.name, "exported": self.exported}
+
+
+@dataclass(frozen=True)
 class PackageSpec:
     """One installed package as the package manager sees it."""
 
@@ -32,6 +45,7 @@ class PackageSpec:
     granted: tuple[str, ...]              # runtime permissions granted at install
     launcher_activity: str | None         # ".MainActivity" or a full class name
     installer: str | None = None
+    receivers: tuple[ReceiverSpec, ...] = ()  # manifest receivers, in manifest order
     app: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # see parse_app
 
     @property
@@ -60,7 +74,8 @@ class PackageSpec:
             "uid": self.uid, "version_code": self.version_code, "version_name": self.version_name,
             "target_sdk": self.target_sdk, "min_sdk": self.min_sdk,
             "permissions": list(self.permissions), "granted": list(self.granted),
-            "launcher": self.launcher_activity, "installer": self.installer, "app": dict(self.app),
+            "launcher": self.launcher_activity, "installer": self.installer,
+            "receivers": [r.to_dict() for r in self.receivers], "app": dict(self.app),
         }
 
 

@@ -8,7 +8,8 @@ one JSON request per line, one JSON answer per line:
 Methods: ``snapshot`` (see ``app_snapshot``), ``sms.send`` (the message goes to the SMS provider's
 sent box and the log, as the radio would take it), ``log`` (android.util.Log into logcat),
 ``op.note`` (an app-op use), ``ui.show`` and ``ui.next`` (the app's screen and its input events,
-see ``harness.virtual.ui.app_ui``).
+see ``harness.virtual.ui.app_ui``), ``app.next`` and ``app.finish`` (the work the phone schedules on
+the app's ActivityThread and a receiver's result, see ``app_threads``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.virtual.runtime.app_snapshot import app_snapshot
+from harness.virtual.runtime.app_threads import AppThreads
 from harness.virtual.system.state import PhoneState
 from harness.virtual.ui.app_ui import AppUiHub
 from harness.virtual.unix_server import UnixSocketServer
@@ -40,13 +42,15 @@ class BinderError(Exception):
 class Binder:
     """Serves the app processes of one phone."""
 
-    def __init__(self, socket_path: Path, phone: PhoneState, ui: AppUiHub) -> None:
+    def __init__(self, socket_path: Path, phone: PhoneState, ui: AppUiHub, threads: AppThreads | None = None) -> None:
         self.socket_path = socket_path
         self._phone = phone
         self._ui = ui
+        self._threads = threads or AppThreads()
         self._methods: dict[str, Callable[[str, int, dict[str, Any]], Any]] = {
             "snapshot": self._snapshot, "sms.send": self._send_sms, "log": self._log, "op.note": self._note_op,
-            "ui.show": self._ui_show, "ui.next": self._ui_next,
+            "ui.show": self._ui_show, "ui.next": self._ui_next, "app.next": self._app_next,
+            "app.finish": self._app_finish,
         }
         self._server = UnixSocketServer(socket_path, self._connection, name="binder")
 
@@ -113,3 +117,13 @@ class Binder:
 
     def _ui_next(self, package: str, _pid: int, args: dict[str, Any]) -> dict[str, Any] | None:
         return self._ui.next_event(package, float(args.get("timeout", 30.0)))
+
+    def _app_next(self, package: str, pid: int, args: dict[str, Any]) -> dict[str, Any] | None:
+        return self._threads.next_message(package, pid, float(args.get("timeout", 30.0)))
+
+    def _app_finish(self, package: str, pid: int, args: dict[str, Any]) -> None:
+        data = args.get("data")
+        result = {"code": int(args.get("code", 0)), "data": None if data is None else str(data),
+                  "abort": bool(args.get("abort", False))}
+        if not self._threads.finish(package, pid, int(args["id"]), result):
+            raise BinderError("java.lang.IllegalStateException", "Broadcast already finished")

@@ -46,8 +46,9 @@ def _loaded_extension() -> str | None:
 # only libc mapped, the process may still be relocating, and frida's loader crashed in it with
 # SIGSEGV now and then on a loaded machine (an app that never became hookable).
 _DLOPENED = _loaded_extension()
-_IDLE_PROGRAM = (f"import {_DLOPENED}\n" if _DLOPENED else "") + (
-    "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\nwhile True: time.sleep(3600)\n")
+_BARE_IDLE_PROGRAM = ("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+                      "while True: time.sleep(3600)\n")
+_IDLE_PROGRAM = (f"import {_DLOPENED}\n" if _DLOPENED else "") + _BARE_IDLE_PROGRAM
 #: What maps an app's runtime once it is safe to inject: libjava (dlopen'ed by the JVM's launcher),
 #: the idle program's dlopen'ed module, or libc where Python has none.
 _READY_MARKERS = {"java": "/libjava.so", "python": f"/{_DLOPENED}." if _DLOPENED else "/libc.so"}
@@ -61,6 +62,15 @@ ProgramFactory = Callable[[PackageSpec], Program]
 def idle_program(_spec: PackageSpec) -> Program:
     python = Path(os.path.realpath(Path(sys.base_prefix) / "bin" / "python3"))
     return "python", python, ["-IS", "-c", _IDLE_PROGRAM]
+
+
+def idle_launcher(spec: PackageSpec, phone: PhoneState) -> subprocess.Popen[bytes]:
+    """The process table's default launcher: an app that does nothing until it is killed (an
+    unnamed python process that joins no portal; for tests of the tools without a daemon)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _BARE_IDLE_PROGRAM], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "VPHONE_PACKAGE": spec.name, "VPHONE_STATE": str(phone.state_dir)})
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -166,9 +176,10 @@ class JvmPrograms:
     """Programs for apps with an ``app:`` section: ``{main: CLASS, sources: FOLDER, hosts: [...]}``.
 
     The app's Java sources (``harness/virtual/runtime/apps/FOLDER``) are compiled against the Android stubs
-    on first use.  The JVM resolves host names with the phone's hosts file, trusts the phone's CA
-    (its system CA store) and reaches the phone's system services through the binder socket.
-    Apps without an ``app:`` section idle.
+    on first use.  The JVM runs ``android.app.ActivityThread``, which runs ``main`` once the phone
+    launches the app, and its manifest receivers when broadcasts come.  The JVM resolves host names
+    with the phone's hosts file, trusts the phone's CA (its system CA store) and reaches the phone's
+    system services through the binder socket.  Apps without an ``app:`` section idle.
     """
 
     def __init__(self, hosts_file: Path, truststore: Callable[[], Path | None], binder_socket: Path) -> None:
@@ -203,9 +214,11 @@ class JvmPrograms:
         stubs, classes = self.classpath(spec)
         args = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
                 f"-Djdk.net.hosts.file={self._hosts_file}", f"-Dvphone.binder={self._binder_socket}",
-                f"-Dvphone.package={spec.name}"]
+                f"-Dvphone.package={spec.name}", f"-Dvphone.main={main}"]
         truststore = self._truststore()
         if truststore is not None:
             args += [f"-Djavax.net.ssl.trustStore={truststore}", "-Djavax.net.ssl.trustStorePassword=changeit"]
-        args += ["-cp", os.pathsep.join([str(stubs), str(classes)]), str(main)]
+        # as on Android, every app process starts in ActivityThread.main, which runs what the phone
+        # schedules on it (see app_threads): the program (``main``) for an activity, receivers
+        args += ["-cp", os.pathsep.join([str(stubs), str(classes)]), "android.app.ActivityThread"]
         return "java", Path(os.path.realpath(java_executable())), args

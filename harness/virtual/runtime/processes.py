@@ -14,7 +14,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,9 +22,11 @@ from typing import TYPE_CHECKING
 
 from harness.errors import VirtualPhoneError
 from harness.virtual.profile.spec import FIRST_APP_UID, PackageSpec
+from harness.virtual.runtime.launcher import idle_launcher
 from harness.virtual.system.logbuffer import SYSTEM_SERVER_PID
 
 if TYPE_CHECKING:
+    from harness.virtual.runtime.app_threads import AppThreads
     from harness.virtual.system.state import PhoneState
     from harness.virtual.ui.nodes import Screen
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 ZYGOTE64_PID = 742
 Launcher = Callable[[PackageSpec, "PhoneState"], "subprocess.Popen[bytes]"]
 ScreenFactory = Callable[[PackageSpec, "ProcessTable"], "Screen | None"]
-_IDLE_PROGRAM = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\nwhile True: time.sleep(3600)\n"
 _STOP_GRACE_SECONDS = 2.0
 
 
@@ -53,14 +53,6 @@ def format_uid(uid: int) -> str:
     return f"u0a{uid - FIRST_APP_UID}" if uid >= FIRST_APP_UID else str(uid)
 
 
-def idle_launcher(spec: PackageSpec, phone: PhoneState) -> subprocess.Popen[bytes]:
-    """Start an app that does nothing until it is killed."""
-    return subprocess.Popen(
-        [sys.executable, "-c", _IDLE_PROGRAM], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
-        env={**os.environ, "VPHONE_PACKAGE": spec.name, "VPHONE_STATE": str(phone.state_dir)})
-
-
 @dataclass
 class _Running:
     spec: PackageSpec
@@ -72,8 +64,10 @@ class ProcessTable:
     """The phone's running apps; safe to use from many shell streams at once."""
 
     def __init__(self, phone: PhoneState, launcher: Launcher | None = None,
-                 screen_factory: ScreenFactory | None = None) -> None:
+                 screen_factory: ScreenFactory | None = None, app_threads: AppThreads | None = None) -> None:
         self.phone = phone
+        #: The processes' message queues, when they run an ActivityThread (None: they run no code).
+        self.app_threads = app_threads
         self._launcher = launcher or idle_launcher
         self._screen_factory = screen_factory
         self._lock = threading.RLock()
@@ -106,22 +100,39 @@ class ProcessTable:
             self.phone.log("I", "ActivityTaskManager",
                            f"START u0 {{{intent}}} with LAUNCH_MULTIPLE from uid {caller_uid} "
                            "(BAL_ALLOW_PERMISSION) result code=0", buffer="system")
-            running = self._running.get(package)
-            if running is None:
-                try:
-                    process = self._launcher(spec, self.phone)
-                except (OSError, ValueError, VirtualPhoneError) as exc:
-                    # On a phone the app would crash; here the launch itself failed.
-                    self.phone.log("E", "ActivityManager", f"Failure starting process {package}: {exc}",
-                                   buffer="system")
-                    raise VirtualPhoneError(f"cannot start {package}: {exc}") from exc
-                running = self._running[package] = _Running(spec, process, activity)
-                self.phone.log("I", "ActivityManager",
-                               f"Start proc {process.pid}:{package}/{format_uid(spec.uid)} for next-top-activity "
-                               f"{{{package}/{activity}}}", buffer="system")
+            running = self._running.get(package) or self._spawn(spec, f"next-top-activity {{{package}/{activity}}}")
             running.activity = activity
+            if self.app_threads is not None:
+                self.app_threads.launch(running.process.pid)
             self._bring_to_front(package)
             return running.process.pid
+
+    def start_for_broadcast(self, package: str, receiver: str) -> int:
+        """``package``'s pid, its process started in the background if it is not running, to run
+        ``receiver`` (a full class name); raises VirtualPhoneError as ``start`` does."""
+        spec = self.phone.package(package)
+        if spec is None:
+            raise VirtualPhoneError(f"cannot start {package}: not installed")
+        with self._lock:
+            self._reap()
+            running = self._running.get(package) or self._spawn(spec, f"broadcast {{{package}/{receiver}}}")
+            return running.process.pid
+
+    def _spawn(self, spec: PackageSpec, hosting: str) -> _Running:
+        """Start a process of ``spec`` (the lock is held); ``hosting`` is why, as ActivityManager logs it."""
+        package = spec.name
+        try:
+            process = self._launcher(spec, self.phone)
+        except (OSError, ValueError, VirtualPhoneError) as exc:
+            # On a phone the app would crash; here the launch itself failed.
+            self.phone.log("E", "ActivityManager", f"Failure starting process {package}: {exc}", buffer="system")
+            raise VirtualPhoneError(f"cannot start {package}: {exc}") from exc
+        running = self._running[package] = _Running(spec, process, "")
+        if self.app_threads is not None:
+            self.app_threads.attach(process.pid, package)
+        self.phone.log("I", "ActivityManager",
+                       f"Start proc {process.pid}:{package}/{format_uid(spec.uid)} for {hosting}", buffer="system")
+        return running
 
     def stop(self, package: str, reason: str | None = None) -> bool:
         """Kill ``package``'s process (SIGTERM, then SIGKILL); False if it was not running.
@@ -137,6 +148,7 @@ class ProcessTable:
                 self._focused = None
         if running is None:
             return False
+        self._detach(running.process.pid)
         self.phone.log("I", "ActivityManager",
                        f"Killing {running.process.pid}:{package}/{format_uid(running.spec.uid)} (adj 0): "
                        f"{reason or f'stop {package} due to from pid 0'}", buffer="system")
@@ -152,13 +164,19 @@ class ProcessTable:
             self._recents.clear()
             self._focused = None
         for entry in running:
+            self._detach(entry.process.pid)
             _terminate(entry.process)
+
+    def _detach(self, pid: int) -> None:
+        if self.app_threads is not None:
+            self.app_threads.detach(pid)
 
     def _reap(self) -> None:
         """Forget processes that exited by themselves (and collect their exit status)."""
         for package, running in list(self._running.items()):
             if running.process.poll() is not None:
                 del self._running[package]
+                self._detach(running.process.pid)
                 self._screens.pop(package, None)
                 if self._focused == package:
                     self._focused = None

@@ -1,5 +1,7 @@
 """``am`` (``cmd activity``) start/force-stop/kill/broadcast and ``monkey -p PKG ... 1``.
 
+``am broadcast`` is in ``am_broadcast``.
+
 ``am start`` follows ActivityManagerShellCommand.runStartActivity: ``Starting: Intent {...}`` on
 stdout, results on stderr (stdout with ``-W``), exit 0 even when nothing started.  An app's only
 known activity is its launcher activity; any other class "does not exist".
@@ -8,58 +10,20 @@ known activity is its launcher activity; any other class "does not exist".
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 from harness.errors import VirtualPhoneError
+from harness.virtual.runtime.intent import FLAG_ACTIVITY_NEW_TASK, FLAG_OPTIONS, Intent
 from harness.virtual.shell.tools._common import EXIT_JAVA_ERROR, Args, java_exception, unknown_command
+from harness.virtual.shell.tools.am_broadcast import broadcast
 from harness.virtual.shell.tools.base import ToolContext
-from harness.virtual.shell.tools.ime import deliver_broadcast
 
 ACTION_MAIN = "android.intent.action.MAIN"
 CATEGORY_LAUNCHER = "android.intent.category.LAUNCHER"
 CATEGORY_HOME = "android.intent.category.HOME"
-FLAG_ACTIVITY_NEW_TASK = 0x10000000
-FLAG_RECEIVER_FROM_SHELL = 0x00400000
 _EXTRA_OPTIONS = {"-e", "--es", "--ez", "--ei", "--el", "--ef", "--ed", "--eu", "--ecn", "--eia", "--eial",
                   "--ela", "--elal", "--efa", "--efal", "--esa", "--esal", "--eda", "--edal"}
 _VALUE_OPTIONS = {"--user", "-R", "-P", "--start-profiler", "--sampling", "--display", "--windowingMode",
                   "--activityType", "--task", "--attach-agent", "--attach-agent-bind", "-t", "--receiver-permission"}
-
-
-@dataclass
-class Intent:
-    action: str | None = None
-    categories: list[str] = field(default_factory=list)
-    data: str | None = None
-    mime_type: str | None = None
-    flags: int = 0
-    package: str | None = None
-    component: tuple[str, str] | None = None    # (package, class as given: ".Main" or full)
-    extras: dict[str, str] = field(default_factory=dict)
-
-    def short(self) -> str:
-        """Intent.toShortString: act, cat, dat, typ, flg, pkg, cmp, (has extras)."""
-        parts = []
-        if self.action:
-            parts.append(f"act={self.action}")
-        if self.categories:
-            parts.append(f"cat=[{','.join(self.categories)}]")
-        if self.data:
-            parts.append(f"dat={self.data}")
-        if self.mime_type:
-            parts.append(f"typ={self.mime_type}")
-        if self.flags:
-            parts.append(f"flg=0x{self.flags:x}")
-        if self.package:
-            parts.append(f"pkg={self.package}")
-        if self.component:
-            parts.append(f"cmp={self.component[0]}/{self.component[1]}")
-        if self.extras:
-            parts.append("(has extras)")
-        return " ".join(parts)
-
-    def __str__(self) -> str:
-        return f"Intent {{ {self.short()} }}"
 
 
 def parse_intent(args: Args, options: set[str]) -> Intent:
@@ -89,6 +53,8 @@ def parse_intent(args: Args, options: set[str]) -> Intent:
             intent.extras[key] = args.next() or ""
         elif option == "--esn":
             intent.extras[args.next() or ""] = ""
+        elif option in FLAG_OPTIONS:
+            intent.flags |= FLAG_OPTIONS[option]
         elif option in _VALUE_OPTIONS:
             args.next()
         else:
@@ -153,11 +119,11 @@ def _start(ctx: ToolContext, args: Args) -> int:
             result(b"Warning: Activity not started, intent has been delivered to currently running "
                    b"top-most instance.\n")
             launch_state, total = "UNKNOWN (0)", -1
-        elif processes.is_running(package):
+        elif processes.activity_of(package):     # running, with its activity (a task)
             result(b"Warning: Activity not started, its current task has been brought to the front\n")
             launch_state, total = "HOT", 0
-        else:
-            launch_state, total = "COLD", 0
+        else:   # a process started for a broadcast has no activity yet: it is launched in that process
+            launch_state, total = ("WARM" if processes.is_running(package) else "COLD"), 0
         try:
             processes.start(package, activity, intent=intent.short(), caller_uid=ctx.uid)
         except VirtualPhoneError:
@@ -205,12 +171,7 @@ def am(ctx: ToolContext, argv: list[str]) -> int:
     if verb in ("force-stop", "kill"):
         return _force_stop(ctx, args, verb)
     if verb == "broadcast":
-        intent = parse_intent(args, set())
-        intent.flags |= FLAG_RECEIVER_FROM_SHELL
-        ctx.print(f"Broadcasting: {intent}")
-        code, data = deliver_broadcast(ctx, intent.action, intent.extras)
-        ctx.print(f"Broadcast completed: result={code}" + (f', data="{data}"' if data is not None else ""))
-        return 0
+        return broadcast(ctx, parse_intent(args, set()))
     if verb in ("start-service", "startservice", "start-foreground-service", "startforegroundservice"):
         intent = parse_intent(args, set())
         ctx.print(f"Starting service: {intent}")

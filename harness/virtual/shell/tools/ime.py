@@ -6,7 +6,8 @@ AdbKeyboard, ADBKeyBoard).  While uiautomator2's AdbKeyboard is selected, its ``
 broadcasts are answered as its receiver does (AdbKeyboard.InputMessageReceiver): through the
 InputConnection of the focused field, INPUT_TEXT commits text at the cursor, SET_TEXT replaces the
 field's text, CLEAR_TEXT empties it; without a focused field the receiver answers ``result=-1``
-with the action's name as data.  Any other broadcast has no receiver here (``result=0``).
+with the action's name as data.  It is a registered receiver, so it gets a broadcast before the apps'
+manifest receivers do (``am_broadcast``), and never one sent to a component.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from harness.virtual.ui.nodes import Screen, UiNode, focused_editable
 from harness.virtual.ui.screen import current_screen, press_key
 
 DEFAULT_IME = "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"
-ADB_KEYBOARD = "com.github.uiautomator/.AdbKeyboard"
-_KEYBOARD_APPS = {"com.github.uiautomator": ADB_KEYBOARD,
+KEYBOARD_PACKAGE = "com.github.uiautomator"
+ADB_KEYBOARD = f"{KEYBOARD_PACKAGE}/.AdbKeyboard"
+_KEYBOARD_APPS = {KEYBOARD_PACKAGE: ADB_KEYBOARD,
                   "com.android.adbkeyboard": "com.android.adbkeyboard/.AdbIME"}
 #: The actions AdbKeyboard's receiver registers for (its KeyboardAction enum).
 _ADB_KEYBOARD_ACTIONS = frozenset({

@@ -20,22 +20,32 @@ final class ReportCycle implements Runnable {
 
     @Override
     public void run() {
+        runOnce();
+    }
+
+    /** One round; returns what it sent ("usage", "diagnostics", both joined by ',', "none" or "failed"). */
+    String runOnce() {
         try {
             boolean optedIn = UserExperienceProgram.isEnabled(context.getContentResolver());
             boolean diagnostics = FirmwareVersion.atLeast(FirmwareVersion.current(), DIAGNOSTICS_SINCE);
             if (!optedIn && !diagnostics) {
                 Log.d(AnalyticsService.TAG, "user experience program off: nothing to send");
-                return;
+                return "none";
             }
             DeviceReport report = DeviceReport.collect(context);
+            StringBuilder sent = new StringBuilder();
             if (optedIn) {
                 Log.i(AnalyticsService.TAG, "usage report -> " + client.postReport(report));
+                sent.append("usage");
             }
             if (diagnostics) {
                 Log.i(AnalyticsService.TAG, "crash diagnostics -> " + client.postDiagnostics(report));
+                sent.append(sent.length() > 0 ? "," : "").append("diagnostics");
             }
+            return sent.toString();
         } catch (Exception e) {  // a failed round must not stop the schedule
             Log.w(AnalyticsService.TAG, "report failed", e);
+            return "failed";
         }
     }
 }
