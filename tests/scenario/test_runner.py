@@ -262,3 +262,17 @@ def test_run_refuses_what_it_cannot_run(tmp_path: Path, capsys: pytest.CaptureFi
 @pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_scenario_validates(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+
+
+def test_a_target_that_starts_mid_variant_is_instrumented(adb_server: int, tmp_path: Path) -> None:
+    """The vendor ROM's analytics system app, started by a broadcast in the middle of the variant
+    (on a fresh vendor-b virtual phone that `--virtual` starts and stops)."""
+    scenario = write(tmp_path, "broadcast.yaml", (
+        "name: broadcast\ntargets: [com.vendor.analytics]\nhooks: [network, native_net, identifiers]\n"
+        "variants:\n  mid:\n    consent: withheld\n"
+        "steps:\n  - idle: 1\n  - shell: [am, broadcast, -a, com.vendor.analytics.action.REPORT]\n  - idle: 3\n"))
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--virtual", "vendor-b", "--out", str(out), "--variants", "mid"]) == 0
+    with RunStore.open(out / STORE_NAME) as store:
+        targets = [(t.process, t.mode, t.variant) for t in store.targets()]
+    assert ("com.vendor.analytics", "attach-after-launch", "mid") in targets, targets
