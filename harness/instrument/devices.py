@@ -67,6 +67,7 @@ class FridaBackedDevice:
         self._kind: DeviceKind = kind
         self._label = label
         self._serial = serial
+        self._cannot_spawn: str | None = None
 
     @property
     def label(self) -> str:
@@ -90,9 +91,15 @@ class FridaBackedDevice:
 
     def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
               cwd: str | None = None) -> int:
-        with frida_errors(self._label, f"spawning {argv[0]!r}", SLOW_CALL_TIMEOUT,
-                          overrides={UnsupportedError: SpawnNotSupportedError}):
-            return self._device.spawn(list(argv), env=env, cwd=cwd)
+        if self._cannot_spawn is not None:  # asked once: a device that cannot spawn never will
+            raise SpawnNotSupportedError(self._cannot_spawn)
+        try:
+            with frida_errors(self._label, f"spawning {argv[0]!r}", SLOW_CALL_TIMEOUT,
+                              overrides={UnsupportedError: SpawnNotSupportedError}):
+                return self._device.spawn(list(argv), env=env, cwd=cwd)
+        except SpawnNotSupportedError as exc:
+            self._cannot_spawn = str(exc)
+            raise
 
     def resume(self, pid: int) -> None:
         with frida_errors(self._label, f"resuming pid {pid}", CALL_TIMEOUT):

@@ -169,15 +169,26 @@ class PhoneState:
         """Put every captured value back and read it back; the problems (an empty list when the
         phone is as it was).  Goes on past a failure so as much as possible is restored."""
         problems: list[str] = []
+        # one read per package / op / key first: only what differs is written (and read back)
+        current: dict[str, dict[str, bool]] = {}
         for (package, permission), granted in self.permissions.items():
-            _attempt(problems, f"{package} {permission}", lambda p=package, q=permission, g=granted: (
-                device.consent.grant(p, q) if g else device.consent.revoke(p, q)))
+            if package not in current:
+                try:
+                    current[package] = {n: s.granted for n, s in device.consent.permissions(package).items()}
+                except HarnessError as exc:
+                    problems.append(f"{package} permissions: could not be read: {exc}")
+                    current[package] = {}
+            if current[package].get(permission, False) != granted:
+                _attempt(problems, f"{package} {permission}", lambda p=package, q=permission, g=granted: (
+                    device.consent.grant(p, q) if g else device.consent.revoke(p, q)))
         for (package, op), mode in self.appops.items():
-            _attempt(problems, f"{package} app-op {op}",
-                     lambda p=package, o=op, m=mode: device.consent.set_appop(p, o, m))
+            if _read(problems, f"{package} app-op {op}", lambda p=package, o=op: device.consent.appop(p, o)) != mode:
+                _attempt(problems, f"{package} app-op {op}",
+                         lambda p=package, o=op, m=mode: device.consent.set_appop(p, o, m))
         for name, value in self.settings.items():
-            _attempt(problems, f"setting {name}",
-                     lambda n=name, v=value: device.consent.restore_setting(*split_setting(n), v))
+            if _read(problems, f"setting {name}", lambda n=name: device.consent.setting(*split_setting(n))) != value:
+                _attempt(problems, f"setting {name}",
+                         lambda n=name, v=value: device.consent.restore_setting(*split_setting(n), v))
         return problems
 
 
@@ -188,6 +199,17 @@ def _attempt(problems: list[str], what: str, action: Any) -> None:
         problems.append(f"{what}: {exc}")
     except HarnessError as exc:
         problems.append(f"{what}: could not be restored: {exc}")
+
+
+_UNREADABLE = object()
+
+
+def _read(problems: list[str], what: str, read: Any) -> Any:
+    try:
+        return read()
+    except HarnessError as exc:
+        problems.append(f"{what}: could not be read: {exc}")
+        return _UNREADABLE
 
 
 def _need_app(app: str | None, variant: str) -> str:

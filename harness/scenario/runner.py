@@ -2,10 +2,11 @@
 
 For every variant, in order: the app force-stopped and its data cleared; every permission, app-op
 and setting the run may change put back to what was read before the run (and read back); the
-canaries seeded; the variant's consent applied and read back; then the targets instrumented (the
+canaries seeded (before the first variant; they stay until the run ends, so every variant sees the
+same data); the variant's consent applied and read back; then the targets instrumented (the
 app when it is launched, every other target as it appears: ``TargetWatcher``), logcat captured,
 and the steps run (``Executor``), every event stamped with the variant and the step.  Afterwards
-the agents drain into the run and the canaries are removed.  A failed step ends its variant
+the agents drain into the run; after the last variant the canaries are removed.  A failed step ends its variant
 (``failed``, with a screenshot, the UI hierarchy and logcat in ``artifacts/``) and the next one
 runs; a phone that disappears is waited for (``reconnect_timeout``), and its variant is
 ``incomplete``; a stop signal ends the run (``interrupted``) with everything recorded kept.  In
@@ -39,6 +40,8 @@ from harness.ui import Ui
 log = logging.getLogger(__name__)
 
 OK, FAILED, INCOMPLETE, INTERRUPTED, NOT_RUN = "ok", "failed", "incomplete", "interrupted", "not run"
+#: the journal's label of the run's seeded canaries (seeded before the first variant, removed after the last)
+SEEDED = "canaries"
 
 
 @dataclass
@@ -108,7 +111,13 @@ class ScenarioRunner:
             self.display.note("run: the phone is gone: what the run changed stays in the journal "
                               f"({self.device.serial}); the next run on it repairs it")
             return
-        problems = self._unseed_all() + self.state.restore(self.device)
+        problems: list[str] = []
+        if self.scenario.app:
+            try:
+                self.device.apps.force_stop(self.scenario.app)
+            except DeviceError as exc:
+                problems.append(f"stopping {self.scenario.app}: {exc}")
+        problems += self._unseed_all() + self.state.restore(self.device)
         if problems:
             for problem in problems:
                 self.display.note(f"run: not restored: {problem}")
@@ -135,12 +144,13 @@ class ScenarioRunner:
         if app:
             self.device.apps.force_stop(app)
             self.device.apps.clear(app)
-        problems = self._unseed_all() + self.state.restore(self.device)
+        problems = self.state.restore(self.device)
         if problems:
             raise StepFailedError(f"{self.scenario.path}: the phone could not be reset: {'; '.join(problems)}")
         state = self.state
-        state.note_seeded(variant.name, self.canaries.seed(
-            self.device, journal=lambda record: state.note_seeded(variant.name, record)))
+        if SEEDED not in state.seeded:  # seeded once; every variant sees the same canaries
+            state.note_seeded(SEEDED, self.canaries.seed(
+                self.device, journal=lambda record: state.note_seeded(SEEDED, record)))
         self.state.apply(self.device, variant, app)
 
     def _variant(self, variant: Variant, result: VariantResult) -> None:
@@ -158,7 +168,7 @@ class ScenarioRunner:
             began = time.monotonic()
             self._reset(variant)
             result.reset_seconds = round(time.monotonic() - began, 3)
-            logcat = LogcatCapture(self.device, artifacts / "logcat.txt", clear_first=True).start()
+            logcat = LogcatCapture(self.device, artifacts / "logcat.txt", clear_first=True, poll=0.25).start()
             tracer = self.recording.tracer(variant.name)
             watcher = TargetWatcher(tracer, self._targets()).start()
             executor = Executor(self._context(variant, tracer, artifacts, result))
@@ -188,19 +198,7 @@ class ScenarioRunner:
                     raise StopRequested(aborted)
             if logcat is not None:
                 logcat.stop()
-            self._end_variant(variant, result)
-
-    def _end_variant(self, variant: Variant, result: VariantResult) -> None:
-        if self.device_lost:
-            return
-        try:
-            if self.scenario.app:
-                self.device.apps.force_stop(self.scenario.app)
-            problems = self._unseed_all()
-            for problem in problems:
-                self.display.note(f"run: {variant.name}: {problem}")
-        except DeviceError as exc:
-            log.warning("%s: after variant %s: %s", self.device.serial, variant.name, exc)
+            # the app keeps running until the next variant's reset (or the end of the run) stops it
 
     def _phone_gone(self, exc: BaseException) -> bool:
         """Is the phone still there?  Waits up to ``reconnect_timeout`` for it to come back."""
