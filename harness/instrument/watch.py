@@ -3,8 +3,9 @@
 ``TargetWatcher(tracer, patterns)`` attaches the agent to every process whose name matches one of
 ``patterns`` (exact names such as ``system_server``, packages, or globs such as ``com.vendor.*``):
 those running when it starts (mode ``attach``) and, polling every ``poll`` seconds, those that
-appear later (mode ``attach-after-launch``: whatever such a process did before the poll found it
-is missed).  A process the tracer already instrumented (a launch it did itself) is not attached
+appear later (mode ``attach-after-launch``, or ``reattach`` for a process of a name already
+instrumented, i.e. one that died and came back: whatever such a process did before the poll found
+it is missed).  A process the tracer already instrumented (a launch it did itself) is not attached
 twice.  frida's spawn gating would catch a late process before its first instruction; neither the
 virtual phone's frida portal nor frida's local backend supports it, so it is not used here.
 """
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Sequence
 
 from harness.errors import InstrumentError
+from harness.events import InstrumentMode
 from harness.instrument.tracer import Tracer
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class TargetWatcher:
         self._patterns = tuple(patterns)
         self._poll = poll
         self._seen: set[int] = set()
+        self._names: set[str] = set()      # names instrumented so far
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._listing_failed = False
@@ -65,9 +68,11 @@ class TargetWatcher:
             if process.pid in self._seen or not self.matches(process.name) or self._stopping.is_set():
                 continue
             self._seen.add(process.pid)
+            known = process.name in self._names or any(s.process == process.name for s in self._tracer.sessions)
+            chosen: InstrumentMode = "attach" if mode == "attach" else "reattach" if known else "attach-after-launch"
+            self._names.add(process.name)
             try:
-                self._tracer.instrument(process.pid, process.name,
-                                        "attach" if mode == "attach" else "attach-after-launch")
+                self._tracer.instrument(process.pid, process.name, chosen)
             except InstrumentError as exc:
                 message = f"{process.name} (pid {process.pid}): {exc}"
                 self.failures.append(message)

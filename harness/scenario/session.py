@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from harness.device.apk import ensure_installed
 from harness.device.device import Device
 from harness.errors import HarnessError
 from harness.record.reader import iter_events
@@ -54,6 +55,8 @@ def repair(device: Device, display: RunDisplay, canaries_remove: object) -> None
 def run_session(scenario: Scenario, variants: list[Variant], device: Device, recording: Recording, *, out: Path,
                 signals: StopSignals, ui_kind: str, reconnect_timeout: float) -> int:
     display = RunDisplay(lambda: recording.writer.stats().received)
+    if scenario.apk is not None and scenario.app:  # the app under test, at the APK's version
+        display.note(f"run: {ensure_installed(device, scenario.apk, scenario.app)}")
     canaries = run_canaries_adapter(scenario, device)
     repair(device, display, canaries.remove)
     ui = make_ui(ui_kind, device)

@@ -3,7 +3,7 @@
 The phone's own APKs are small zip files that carry their package description as
 ``harness-package.json`` (the same fields as a profile's package entry), so ``adb pull`` of a
 ``pm path`` result can be reinstalled with ``pm install``.  A real APK without it is read from its
-binary AndroidManifest.xml (``harness.virtual.system.axml``); a file with neither is rejected with
+binary AndroidManifest.xml (``harness.device.axml``); a file with neither is rejected with
 ``INSTALL_PARSE_FAILED_NOT_APK``, as Android rejects a file it cannot parse.
 """
 
@@ -14,8 +14,8 @@ import json
 import zipfile
 from typing import Any
 
+from harness.device.axml import AxmlError, parse_manifest
 from harness.virtual.profile.spec import FIRST_APP_UID, PackageSpec
-from harness.virtual.system.axml import AxmlError, parse_manifest
 from harness.virtual.system.permissions import permission
 
 PACKAGE_JSON = "harness-package.json"
