@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from harness.device.shell import Shell, quote_command
-from harness.errors import CommandFailedError
+from harness.errors import CommandFailedError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ class Seeder:
         text = str(value)
         if self._sdk_level() >= 31:
             text = text.replace("\\", "\\\\").replace(":", "\\:")
+        elif ":" in text:
+            # before Android 12 `content` splits a binding at every ':' and refuses the value
+            raise ConfigError(f"{self._device.serial}: {column} value {text!r} cannot be seeded: Android "
+                              f"{self._sdk_level()} (before 12) cannot pass a ':' through `content --bind`")
         return ["--bind", f"{column}:{kind}:{text}"]
 
     def _content(self, verb: str, uri: str, *args: str) -> str:

@@ -156,7 +156,7 @@ def generate_canaries(country: str, rng: random.Random) -> dict[str, Any]:
     ]
     owner_first, owner_last = people[2]
     sms = [
-        {"address": numbers[0], "body": f"Hi {owner_first}, table for 2 at 7:30 is booked. See you there! "
+        {"address": numbers[0], "body": f"Hi {owner_first}, table for 2 at half past seven is booked. See you there! "
                                         f"Ref {marker}"},
         {"address": numbers[2], "body": f"Your verification code is {rng.randint(100_000, 999_999)}. "
                                         f"Do not share it. ({marker})"},

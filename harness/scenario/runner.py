@@ -84,6 +84,7 @@ class ScenarioRunner:
         self.state: PhoneState | None = None
         self.results: list[VariantResult] = []
         self.device_lost = False
+        self._seeded = False  # the journal may hold a record of a failed seeding: not the same
 
     # ---- the run --------------------------------------------------------------------------
 
@@ -148,9 +149,10 @@ class ScenarioRunner:
         if problems:
             raise StepFailedError(f"{self.scenario.path}: the phone could not be reset: {'; '.join(problems)}")
         state = self.state
-        if SEEDED not in state.seeded:  # seeded once; every variant sees the same canaries
+        if not self._seeded:  # seeded once; every variant sees the same canaries
             state.note_seeded(SEEDED, self.canaries.seed(
                 self.device, journal=lambda record: state.note_seeded(SEEDED, record)))
+            self._seeded = True
         self.state.apply(self.device, variant, app)
 
     def _variant(self, variant: Variant, result: VariantResult) -> None:

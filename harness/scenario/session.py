@@ -19,6 +19,7 @@ from rich.text import Text
 from harness.device.apk import ensure_installed
 from harness.device.device import Device
 from harness.errors import HarnessError
+from harness.events import EGRESS_KINDS
 from harness.record.reader import iter_events
 from harness.run.recording import Recording
 from harness.scenario.canary_plan import run_canaries_adapter
@@ -115,8 +116,7 @@ def _report(results: list[VariantResult], written: int, store: Path) -> None:
         return
     detector = Detector(load_canaries_text("\n".join(texts), str(store)),
                         destinations=Destinations(TrackerDb.bundled(), [], None))
-    variant_of = {e.id: e.variant for e in iter_events(store, kinds={"http.request", "tls.write", "net.send",
-                                                                      "sms.send", "net.dns", "ws.send"})}
+    variant_of = {e.id: e.variant for e in iter_events(store, kinds=EGRESS_KINDS)}
     flows: dict[tuple[str, str, str, str], list[int]] = {}
     for item in iter_run_items(store):
         for finding in detector.scan_item(item, lambda _notice: None):

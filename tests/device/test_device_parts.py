@@ -18,7 +18,7 @@ from harness.device.consent import Consent
 from harness.device.facts import read_facts
 from harness.device.seed import Seeder
 from harness.device.shell import DEFAULT_TIMEOUT, Shell, ShellResult, quote_command
-from harness.errors import CommandFailedError, PackageNotFoundError, VerificationError
+from harness.errors import CommandFailedError, ConfigError, PackageNotFoundError, VerificationError
 
 DUMPSYS = """Packages:
   Package [com.example.app] (4fd82fa):
@@ -136,3 +136,12 @@ def test_read_facts_from_getprop() -> None:
     facts = read_facts(FakeShell())
     assert (facts.serial, facts.sdk, facts.model, facts.abi) == ("FAKE0001", 34, "Fake 1", "arm64-v8a")
     assert facts.selinux == "Enforcing" and not facts.rooted
+
+
+def test_seeder_refuses_a_colon_that_android_before_12_cannot_pass() -> None:
+    shell = FakeShell()
+    seeder = Seeder(shell, lambda: 28)
+    with pytest.raises(ConfigError, match=r"before 12\) cannot pass a ':' through `content --bind`"):
+        seeder.add_sms("+14155550134", "meet at 10:30")
+    assert not any(a[:2] == ["content", "insert"] for a in shell.argvs)  # nothing sent half-way
+    assert seeder.add_sms("+14155550134", "meet at half past ten") == 4
