@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from harness.errors import DetectError
+from harness.yaml_bounds import YamlLimit, check_bounds
 
 MAX_FILE_BYTES = 4 << 20
 MAX_DEPTH = 32
@@ -70,27 +71,9 @@ def compose_checked(text: str, origin: str) -> yaml.Node | None:
 
 def check_events(text: str, origin: str) -> None:
     """Raise ``DetectError`` if the document nests deeper than ``MAX_DEPTH`` or expands (aliases
-    included) to more than ``MAX_NODES`` nodes, without composing it."""
-    anchored: dict[str, int] = {}  # anchor -> expanded size of its node
-    open_nodes: list[tuple[str | None, int]] = []  # (anchor, expanded count when it started)
-    expanded = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        line = f"{origin}:{event.start_mark.line + 1}" if event.start_mark is not None else origin
-        if isinstance(event, yaml.CollectionStartEvent):
-            expanded += 1
-            open_nodes.append((event.anchor, expanded - 1))
-            if len(open_nodes) > MAX_DEPTH:
-                raise DetectError(f"{line}: nested more than {MAX_DEPTH} deep")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, before = open_nodes.pop()
-            if anchor is not None:
-                anchored[anchor] = expanded - before
-        elif isinstance(event, yaml.ScalarEvent):
-            expanded += 1
-            if event.anchor is not None:
-                anchored[event.anchor] = 1
-        elif isinstance(event, yaml.AliasEvent):
-            expanded += anchored.get(event.anchor or "", 1)  # unknown or still open: composing will say
-        if expanded > MAX_NODES:
-            raise DetectError(f"{line}: the file expands to more than {MAX_NODES} YAML nodes "
-                              "(aliases count as what they stand for)")
+    included) to more than ``MAX_NODES`` nodes, without composing it (``harness.yaml_bounds``)."""
+    try:
+        check_bounds(text, _Loader, max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+    except YamlLimit as exc:
+        where = f"{origin}:{exc.mark.line + 1}" if exc.mark is not None else origin
+        raise DetectError(f"{where}: {exc.message}") from None

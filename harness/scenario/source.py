@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from harness.scenario.model import Location
+from harness.yaml_bounds import YamlLimit, check_bounds
 
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 64
@@ -123,34 +124,13 @@ def compose_documents(text: str, shown: str) -> list[yaml.Node]:
 
 
 def check_events(text: str, shown: str) -> None:
-    """Raise ``SourceError`` if a document nests deeper than ``MAX_DEPTH`` or the file expands
-    (aliases included) to more than ``MAX_NODES`` nodes, without composing it."""
-    anchored: dict[str, int] = {}  # anchor -> expanded size of its node
-    open_nodes: list[tuple[str | None, int]] = []  # (anchor, expanded count when it started)
-    expanded = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent) and any(event.anchor == anchor for anchor, _ in open_nodes):
-            raise SourceError(mark_location(shown, event.start_mark),
-                              f"alias *{event.anchor} is inside the node it stands for (a loop)")
-        if isinstance(event, yaml.CollectionStartEvent):
-            expanded += 1
-            open_nodes.append((event.anchor, expanded - 1))
-            if len(open_nodes) > MAX_DEPTH:
-                raise SourceError(mark_location(shown, event.start_mark), f"nested more than {MAX_DEPTH} deep")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, before = open_nodes.pop()
-            if anchor is not None:
-                anchored[anchor] = expanded - before
-        elif isinstance(event, yaml.ScalarEvent):
-            expanded += 1
-            if event.anchor is not None:
-                anchored[event.anchor] = 1
-        elif isinstance(event, yaml.AliasEvent):
-            expanded += anchored.get(event.anchor or "", 1)  # unknown or still open: composing will say
-        if expanded > MAX_NODES:
-            raise SourceError(mark_location(shown, event.start_mark),
-                              f"the file expands to more than {MAX_NODES} YAML nodes here "
-                              "(aliases count as what they stand for)")
+    """Raise ``SourceError`` if a document nests deeper than ``MAX_DEPTH``, the file expands
+    (aliases included) to more than ``MAX_NODES`` nodes, or an alias loops, without composing it
+    (``harness.yaml_bounds``)."""
+    try:
+        check_bounds(text, _Loader, max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+    except YamlLimit as exc:
+        raise SourceError(mark_location(shown, exc.mark), exc.message) from None
 
 
 def _offset_location(shown: str, raw: bytes, offset: int) -> Location:
