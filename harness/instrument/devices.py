@@ -8,15 +8,19 @@ error message ("usb device emulator-5554", "remote frida-server 10.0.0.2:27042",
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import frida
 
 from harness.device.adb import ensure_server
-from harness.errors import DeviceNotFoundError, SpawnNotSupportedError, UnsupportedError
-from harness.instrument.frida_errors import frida_errors
+from harness.errors import DeviceNotFoundError, InstrumentError, SpawnNotSupportedError, UnsupportedError
+from harness.instrument.frida_errors import FRIDA_ERRORS, frida_errors
+
+log = logging.getLogger(__name__)
 
 DeviceKind = Literal["usb", "remote", "local"]
 
@@ -57,6 +61,14 @@ class FridaDevice(Protocol):
 
     def system_parameters(self) -> dict[str, Any]: ...
 
+    def enable_spawn_gating(self, on_spawn: Callable[[int, str], None]) -> bool:
+        """Hold every new process at its first instruction and report ``(pid, identifier)`` (on
+        frida's thread: do not block); the caller must ``resume`` each.  False when the device
+        cannot gate spawns (frida's local and portal backends)."""
+        ...
+
+    def disable_spawn_gating(self) -> None: ...
+
 
 class FridaBackedDevice:
     """A ``FridaDevice`` over a ``frida.Device``; every call translates frida's errors."""
@@ -68,6 +80,7 @@ class FridaBackedDevice:
         self._label = label
         self._serial = serial
         self._cannot_spawn: str | None = None
+        self._gating: Callable[[Any], None] | None = None
 
     @property
     def label(self) -> str:
@@ -116,6 +129,29 @@ class FridaBackedDevice:
     def system_parameters(self) -> dict[str, Any]:
         with frida_errors(self._label, "querying system parameters", CALL_TIMEOUT):
             return dict(self._device.query_system_parameters())
+
+    def enable_spawn_gating(self, on_spawn: Callable[[int, str], None]) -> bool:
+        def handler(spawn: Any) -> None:
+            on_spawn(int(spawn.pid), str(spawn.identifier))
+
+        try:
+            with frida_errors(self._label, "enabling spawn gating", CALL_TIMEOUT):
+                self._device.enable_spawn_gating()
+        except InstrumentError as exc:
+            log.info("%s: no spawn gating (%s); new processes are found by polling", self._label, exc)
+            return False
+        self._device.on("spawn-added", handler)
+        self._gating = handler
+        return True
+
+    def disable_spawn_gating(self) -> None:
+        handler, self._gating = self._gating, None
+        if handler is None:
+            return
+        with contextlib.suppress(*FRIDA_ERRORS, ValueError):
+            self._device.off("spawn-added", handler)
+        with contextlib.suppress(InstrumentError), frida_errors(self._label, "disabling spawn gating", CALL_TIMEOUT):
+            self._device.disable_spawn_gating()
 
 
 def open_usb(serial: str, manager: frida.DeviceManager | None = None,
