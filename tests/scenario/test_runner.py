@@ -276,3 +276,19 @@ def test_a_target_that_starts_mid_variant_is_instrumented(adb_server: int, tmp_p
     with RunStore.open(out / STORE_NAME) as store:
         targets = [(t.process, t.mode, t.variant) for t in store.targets()]
     assert ("com.vendor.analytics", "attach-after-launch", "mid") in targets, targets
+
+
+def test_the_scenario_s_apk_is_installed_when_missing(fresh_phone: RunningPhone, tmp_path: Path) -> None:
+    u2 = pytest.importorskip("uiautomator2")
+    real = Path(u2.__file__).parent / "assets" / "app-uiautomator.apk"  # a real APK
+    if not real.exists():
+        pytest.skip("uiautomator2's bundled APK is not there")
+    (tmp_path / "app.apk").write_bytes(real.read_bytes())
+    scenario = write(tmp_path, "apk.yaml", "name: apk\napp: {package: com.github.uiautomator, apk: app.apk}\n"
+                     "variants:\n  once:\n    consent: withheld\nsteps:\n  - idle: 0.5\n")
+    device = Device.connect(fresh_phone.serial)
+    assert not device.apps.is_installed("com.github.uiautomator")
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--device", fresh_phone.serial, "--out", str(out), "--variants", "once",
+                 "--ui", "shell"]) == 0
+    assert device.apps.is_installed("com.github.uiautomator")
