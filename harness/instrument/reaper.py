@@ -32,16 +32,16 @@ watched = {}
 pipe = os.fdopen(int(sys.argv[1]), "r")
 for line in pipe:
     op, pid, start = line.split()
-    if op == "+":
-        watched[int(pid)] = start
+    if op in ("+", "g"):
+        watched[int(pid)] = (start, op == "g")
     elif op == "-":
         watched.pop(int(pid), None)
     elif op == "=":
         sys.exit(0)
-for pid, start in watched.items():
+for pid, (start, group) in watched.items():
     if start == "-" or ticks(pid) == start:
         try:
-            os.kill(pid, signal.SIGKILL)
+            (os.killpg if group else os.kill)(pid, signal.SIGKILL)
         except OSError:
             pass
 """
@@ -69,10 +69,11 @@ class Reaper:
         with contextlib.suppress(OSError):
             os.write(self._write_end, line.encode())
 
-    def watch(self, pid: int) -> None:
-        """Kill ``pid`` if the harness dies before ``forget(pid)`` or ``close()``."""
+    def watch(self, pid: int, *, group: bool = False) -> None:
+        """Kill ``pid`` (with ``group``, its whole process group, which it leads) if the harness
+        dies before ``forget(pid)`` or ``close()``."""
         ticks = start_ticks(pid)
-        self._send(f"+ {pid} {ticks if ticks is not None else '-'}\n")
+        self._send(f"{'g' if group else '+'} {pid} {ticks if ticks is not None else '-'}\n")
 
     def forget(self, pid: int) -> None:
         self._send(f"- {pid} 0\n")

@@ -29,6 +29,7 @@ from harness.device.device import Device
 from harness.errors import ConfigError, DeviceNotFoundError
 from harness.instrument.config import AgentConfig, all_modules
 from harness.instrument.devices import open_usb
+from harness.instrument.reaper import Reaper
 from harness.run import folder as run_folder
 from harness.run.recording import Recording
 from harness.run.trace import load_agent
@@ -79,10 +80,13 @@ def _phone(args: argparse.Namespace) -> Iterator[str]:
 
     with tempfile.TemporaryDirectory(prefix="harness-run-phone-") as tmp:
         phone = PhoneManager().start(state=Path(tmp) / "state", profile=args.virtual)
+        reaper = Reaper()  # the phone dies with this command, also when it is killed
+        reaper.watch(phone.pid, group=True)
         try:
             yield phone.serial
         finally:
             PhoneManager().stop(phone.serial)
+            reaper.close()
 
 
 def run_command(args: argparse.Namespace) -> int:

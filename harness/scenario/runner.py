@@ -176,10 +176,7 @@ class ScenarioRunner:
             executor = Executor(self._context(variant, tracer, artifacts, result))
             executor.run(self._steps(variant))
             result.status = OK
-        except StopRequested:
-            result.status, result.reason = INTERRUPTED, "stopped by a signal"
-            raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # StopRequested (SIGINT, SIGTERM) included
             result.status, result.reason = INTERRUPTED, "stopped by a signal"
             raise
         except (StepFailedError, DeviceError, AdbServerError) as exc:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -26,14 +28,14 @@ from harness.scenario.canary_plan import run_canaries_adapter
 from harness.scenario.model import Scenario, Variant
 from harness.scenario.phone_state import pending_journal
 from harness.scenario.progress import RunDisplay
-from harness.scenario.runner import INTERRUPTED, OK, ScenarioRunner, VariantResult, summary
+from harness.scenario.runner import INTERRUPTED, OK, Canaries, ScenarioRunner, VariantResult, summary
 from harness.signals import StopRequested, StopSignals
 from harness.ui.factory import make_ui
 
 log = logging.getLogger(__name__)
 
 
-def repair(device: Device, display: RunDisplay, canaries_remove: object) -> None:
+def repair(device: Device, display: RunDisplay, canaries_remove: Callable[[Device, Any], None]) -> None:
     """Undo what a run that died on this phone left changed (its journal), before anything else."""
     state = pending_journal(device.serial)
     if state is None:
@@ -42,7 +44,7 @@ def repair(device: Device, display: RunDisplay, canaries_remove: object) -> None
     problems = []
     for label, record in list(state.seeded.items()):
         try:
-            canaries_remove(device, record)  # type: ignore[operator]
+            canaries_remove(device, record)
             state.forget_seeded(label)
         except HarnessError as exc:
             problems.append(f"seeded canaries ({label}): {exc}")
@@ -84,13 +86,13 @@ def run_session(scenario: Scenario, variants: list[Variant], device: Device, rec
     return 0
 
 
-def _store_canaries(recording: Recording, canaries: object, device: Device, out: Path,
+def _store_canaries(recording: Recording, canaries: Canaries, device: Device, out: Path,
                     runner: ScenarioRunner) -> None:
     if runner.device_lost:
         log.warning("the phone is gone: the run's canaries hold only what was seeded")
     try:
         recording.writer.flush()  # the id.read events the hooks saw are read back from the run
-        text = canaries.describe(runner.device, out)  # type: ignore[attr-defined]
+        text = canaries.describe(runner.device, out)
         recording.store.add_canaries(text, name="run", fmt="yaml")
     except HarnessError as exc:
         log.warning("the run's canaries could not be written: %s", exc)

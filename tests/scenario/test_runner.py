@@ -7,6 +7,7 @@ collectors (what reached its servers) are test ground truth only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -72,7 +73,7 @@ def test_demo_messenger_runs_its_three_variants(phone: RunningPhone, tmp_path: P
     match = [e for e in requests(out, "accepted") if e.dest and "/v1/match" in (e.dest.url or "")]
     assert match, "the contact-hash upload after Accept"
     assert not [e for e in requests(out, "rejected") if e.dest and "/v1/match" in (e.dest.url or "")]
-    assert all(e.step is not None for e in iter_events(out / STORE_NAME) if e.variant != "pre_consent" or e.step)
+    assert all(e.variant is not None and e.step is not None for e in iter_events(out / STORE_NAME))  # stamped
     assert (out / "scenario" / "demo_messenger.yaml").is_file()
     assert (out / "artifacts" / "accepted" / "logcat.txt").stat().st_size > 0
     # the run's own canaries (seeded data and the phone's identifiers) make `detect RUN` work alone
@@ -292,3 +293,27 @@ def test_the_scenario_s_apk_is_installed_when_missing(fresh_phone: RunningPhone,
     assert main(["run", str(scenario), "--device", fresh_phone.serial, "--out", str(out), "--variants", "once",
                  "--ui", "shell"]) == 0
     assert device.apps.is_installed("com.github.uiautomator")
+
+
+def test_a_virtual_phone_started_for_the_run_dies_with_it(adb_server: int, tmp_path: Path) -> None:
+    from harness.virtual.manager import PhoneManager
+
+    scenario = write(tmp_path, "long.yaml", f"name: long\napp: {MESSENGER}\nvariants:\n  v:\n    consent: withheld\n"
+                     "steps:\n  - launchApp\n  - idle: 60\n")
+    before = {p.serial for p in PhoneManager().running()}
+    proc = run_in_background(["run", str(scenario), "--virtual", "--out", str(tmp_path / "out"), "--variants", "v"])
+    try:
+        wait_for_line(proc, "idle")
+        [phone] = [p for p in PhoneManager().running() if p.serial not in before]
+        proc.send_signal(signal.SIGKILL)  # no clean-up code of the harness runs
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while phone.alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not phone.alive
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for stale in [p for p in PhoneManager().running() if p.serial not in before]:
+            with contextlib.suppress(Exception):
+                PhoneManager().stop(stale.serial)
