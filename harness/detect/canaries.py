@@ -10,10 +10,15 @@ Shape (any subset of the sections; the scenario runner writes the same file into
     location: {lat: 53.3438, lon: -6.2546}
     clipboard: ["..."]
     accounts: ["..."]
+    installed_apps: [com.android.settings, com.example.messenger, ...]
 
 An identifier may also be a list of values (a phone with two SIM slots has two IMEIs; an app may be
 handed another MAC than the one adb reads), and ``clipboard`` a single string.  ``call_log`` and
-``clipboard`` report as ``call_log.number``/``call_log.name`` and ``clipboard``.
+``clipboard`` report as ``call_log.number``/``call_log.name`` and ``clipboard``.  ``installed_apps``
+is the phone's package list (``pm list packages``): its names are no canaries one by one (apps name
+packages all the time) but together, as an ``installed_apps`` finding when one layer names enough of
+them (see ``applist``); each must be a valid Android package name (two or more dot-separated
+segments, each a letter then letters, digits or ``_``).
 ``load_canaries`` reads a file, ``load_canaries_text`` the same format from text (the canaries a
 run stores); ``merge_canary_sets`` joins several (a run's own and a file given with ``--canaries``).
 
@@ -26,13 +31,17 @@ may ask for, since every canary becomes some 40-80 search patterns (hashes inclu
   contacts; 4,000 values make about 12 MB of patterns, which the matcher holds in about 160 MB
   (400 MB while it is built; see ``matcher``);
 - at most ``MAX_VALUE_CHARS`` (1,024) characters a value (a long multi-part SMS) and
-  ``MAX_TOTAL_CHARS`` (256 Ki) characters for all of them, so long values cannot multiply that.
+  ``MAX_TOTAL_CHARS`` (256 Ki) characters for all of them, so long values cannot multiply that;
+- at most ``MAX_INSTALLED_APPS`` (5,000) package names of at most ``MAX_PACKAGE_CHARS`` (255)
+  characters, counted apart from the values: a phone has a few hundred packages, and each is one
+  pattern (no hashes): 5,000 of the longest make 1.2 MB of patterns, under 20 MB of automaton.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +57,11 @@ log = logging.getLogger(__name__)
 MAX_CANARIES = 4000
 MAX_VALUE_CHARS = 1024
 MAX_TOTAL_CHARS = 256 * 1024
+MAX_INSTALLED_APPS = 5000
+MAX_PACKAGE_CHARS = 255
+#: An Android package name as ``pm list packages`` prints it (the framework's own "android" is
+#: left out: one segment is an ordinary word).
+PACKAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 
 IDENTIFIER_TYPES = (
     "imei", "android_id", "advertising_id", "serial", "imsi", "iccid", "wifi_mac", "phone_number",
@@ -55,7 +69,7 @@ IDENTIFIER_TYPES = (
 #: Every finding type a canary can produce.
 FINDING_TYPES = (
     *IDENTIFIER_TYPES, "contact.name", "contact.phone", "contact.email", "sms.address", "sms.body",
-    "location", "account", "call_log.number", "call_log.name", "clipboard",
+    "location", "account", "call_log.number", "call_log.name", "clipboard", "installed_apps",
 )
 
 
@@ -81,10 +95,11 @@ class Location:
 
 @dataclass(frozen=True)
 class CanarySet:
-    """All canaries of one run."""
+    """All canaries of one run; ``installed_apps`` the phone's package names (searched as one list)."""
 
     values: tuple[Canary, ...] = ()
     location: Location | None = None
+    installed_apps: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], origin: str = "canaries") -> CanarySet:
@@ -120,8 +135,10 @@ def merge_canary_sets(sets: Iterable[CanarySet], origin: str = "canaries") -> Ca
     can be searched for: the first one; a different one later is logged and left out."""
     values: list[Canary] = []
     location: Location | None = None
+    apps: dict[str, None] = {}
     for canary_set in sets:
         values.extend(canary_set.values)
+        apps.update(dict.fromkeys(canary_set.installed_apps))
         if location is None:
             location = canary_set.location
         elif canary_set.location is not None and canary_set.location != location:
@@ -132,7 +149,9 @@ def merge_canary_sets(sets: Iterable[CanarySet], origin: str = "canaries") -> Ca
         raise DetectError(f"{origin}: {len(merged)} canary values together; at most {MAX_CANARIES} are accepted")
     if sum(len(c.value) for c in merged) > MAX_TOTAL_CHARS:
         raise DetectError(f"{origin}: the canary values pass {MAX_TOTAL_CHARS} characters in all")
-    return CanarySet(merged, location)
+    if len(apps) > MAX_INSTALLED_APPS:
+        raise DetectError(f"{origin}: {len(apps)} installed_apps together; at most {MAX_INSTALLED_APPS} are accepted")
+    return CanarySet(merged, location, tuple(apps))
 
 
 class _Reader:
@@ -141,6 +160,7 @@ class _Reader:
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.values: list[Canary] = []
+        self.apps: dict[str, None] = {}
         self.chars = 0
 
     def fail(self, node: yaml.Node, field: str, message: str) -> DetectError:
@@ -196,9 +216,24 @@ class _Reader:
                             "no more are accepted")
         self.values.append(Canary(type_, value))
 
+    def package(self, node: yaml.Node, field: str) -> None:
+        if len(self.apps) >= MAX_INSTALLED_APPS:
+            raise self.fail(node, field, f"more than {MAX_INSTALLED_APPS} package names; "
+                            f"at most {MAX_INSTALLED_APPS} are accepted")
+        if not isinstance(node, yaml.ScalarNode) or node.tag.endswith((":null", ":float", ":int", ":bool")):
+            raise self.fail(node, field, "expected a package name")
+        name = str(node.value).strip()
+        if len(name) > MAX_PACKAGE_CHARS:
+            raise self.fail(node, field, f"a package name of {len(name)} characters; "
+                            f"at most {MAX_PACKAGE_CHARS} are accepted")
+        if PACKAGE_NAME.fullmatch(name) is None:
+            raise self.fail(node, field, f"{name!r} is not an Android package name (two or more segments "
+                            "joined by '.', each a letter followed by letters, digits or '_')")
+        self.apps[name] = None
+
     def read(self, root: yaml.Node) -> CanarySet:
         top = self.mapping(root, "top level", ("identifiers", "contacts", "sms", "call_log", "location",
-                                               "clipboard", "accounts"))
+                                               "clipboard", "accounts", "installed_apps"))
         location: Location | None = None
         if "identifiers" in top:
             for key, node in self.mapping(top["identifiers"], "identifiers", IDENTIFIER_TYPES).items():
@@ -241,7 +276,10 @@ class _Reader:
                     self.add("clipboard", clip, f"clipboard[{i}]")
         for i, account in enumerate(self.sequence(top["accounts"], "accounts") if "accounts" in top else []):
             self.add("account", account, f"accounts[{i}]")
-        return CanarySet(tuple(dict.fromkeys(self.values)), location)
+        for i, app in enumerate(self.sequence(top["installed_apps"], "installed_apps")
+                                if "installed_apps" in top else []):
+            self.package(app, f"installed_apps[{i}]")
+        return CanarySet(tuple(dict.fromkeys(self.values)), location, tuple(self.apps))
 
 
 _EMPTY = yaml.SequenceNode(tag="tag:yaml.org,2002:seq", value=[])

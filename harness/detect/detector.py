@@ -9,6 +9,9 @@ the one naming where it sat (``protobuf>plain`` over ``plain``).
 A part longer than ``Limits.max_input_bytes`` is peeled in windows (see ``peel``) overlapping by
 ``Detector.overlap``: the longest canary form or ``MIN_OVERLAP`` (room for the longest identifier
 shape, an e-mail address), whichever is larger, so nothing is cut at a window's edge.
+
+A layer that names enough of the phone's installed packages (``applist``: the sending app's own
+package not counted) is one ``installed_apps`` finding, canary ``applist.APP_LIST_LABEL``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from harness.detect.applist import APP_LIST_LABEL, is_app_list, own_package
 from harness.detect.budget import DecompressionBudget
 from harness.detect.canaries import CanarySet
 from harness.detect.destinations import Destinations
@@ -145,6 +149,7 @@ class Detector:
         destination = self.destinations.classify(host, item.process)
         tracker = (destination.tracker.organisation or destination.registrable_domain) if destination.tracker else None
         findings: list[Finding] = []
+        own = own_package(item.process) if self.matcher.installed_apps else None
         small = [part for part in item.parts if part.where != "body" and len(part.data) <= SMALL_PART]
         roots: dict[int, RootScan | None] = dict(zip(
             map(id, small), prescan(self.matcher, [p.data for p in small], self.structural), strict=True,
@@ -156,7 +161,7 @@ class Detector:
             def notify(message: str, where: str = part.where) -> None:
                 self.notify(Notice(item.source, where, message), on_notice)
 
-            for candidate in self._scan_part(part, notify, root, budget):
+            for candidate in self._scan_part(part, notify, root, budget, own):
                 findings.append(Finding(
                     source=item.source, type=candidate.type, canary=candidate.value,
                     encoding=">".join((*candidate.layers, candidate.transform)), where=part.where,
@@ -167,11 +172,13 @@ class Detector:
         return findings
 
     def _scan_part(self, part: EgressPart, notify: Callable[[str], None], root: RootScan | None = None,
-                   budget: DecompressionBudget | None = None) -> list[_Candidate]:
-        """Candidates of one part; ``root`` holds its undecoded layer's results if already scanned."""
+                   budget: DecompressionBudget | None = None, own: str | None = None) -> list[_Candidate]:
+        """Candidates of one part; ``root`` holds its undecoded layer's results if already scanned;
+        ``own`` is the sending app's package (never counted towards an app list)."""
         best: dict[tuple[str, str, str], _Candidate] = {}
         canary_texts: set[bytes] = set()
         location = self.matcher.location
+        installed = self.matcher.installed_apps
 
         def offer(candidate: _Candidate) -> None:
             key = (candidate.type, candidate.value, candidate.confidence)
@@ -179,11 +186,15 @@ class Detector:
             if current is None or candidate.rank < current.rank:
                 best[key] = candidate
 
-        def take(layer: Layer, hits: list[CanaryHit], located: bool, shapes: Iterable[StructuralHit]) -> None:
+        def take(layer: Layer, hits: list[CanaryHit], located: bool, shapes: Iterable[StructuralHit],
+                 apps: dict[str, int]) -> None:
             if isinstance(layer, Window):  # a window's edge may cut a long form: the next one has it whole
                 edge = layer.next_window
                 hits = [hit for hit in hits if hit.start < edge]
                 shapes = [shape for shape in shapes if shape.start < edge]
+                apps = {name: start for name, start in apps.items() if start < edge}
+            if apps and is_app_list(apps, installed, own):
+                offer(_Candidate("installed_apps", APP_LIST_LABEL, layer.chain, "plain", "canary"))
             for hit in hits:
                 canary_texts.add(layer.data[hit.start:hit.end])
                 offer(_Candidate(hit.canary.type, hit.canary.value, layer.chain, hit.transform, "canary"))
@@ -198,15 +209,15 @@ class Detector:
                 offer(_Candidate(found.type, found.value, layer.chain, "plain", "structural"))
 
         if root is not None and not root.needs_children:
-            take(Layer(part.data, ()), root.hits, root.located, root.structural)
+            take(Layer(part.data, ()), root.hits, root.located, root.structural, root.apps)
         else:
             for layer in peel(part.data, self.limits, notify, part.content_encoding, budget=budget,
                               overlap=self.overlap):
                 if root is not None and not layer.chain:
-                    take(layer, root.hits, root.located, root.structural)
+                    take(layer, root.hits, root.located, root.structural, root.apps)
                     continue
-                hits, located = self.matcher.scan(layer.data)
-                take(layer, hits, located, find_structural(layer.data) if self.structural else ())
+                hits, located, apps = self.matcher.scan_layer(layer.data)
+                take(layer, hits, located, find_structural(layer.data) if self.structural else (), apps)
         return [
             candidate for candidate in best.values()
             if candidate.confidence == "canary" or not _is_canary_text(candidate.value, canary_texts)

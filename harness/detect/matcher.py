@@ -9,16 +9,23 @@ that size the contiguous NFA is built instead, some twenty times smaller: with t
 4,000 e-mail canaries (the most a canary file may hold) take about 160 MB, 400 MB while being built.
 Matches are then checked for digit boundaries (so a seeded IMEI inside a longer number is not a
 hit) and reduced so one occurrence is reported once, as its longest form.
+
+The installed packages (``CanarySet.installed_apps``) join the same automaton, one plain pattern
+each; a match counts only standing alone (``applist.package_bounded``), and a layer's result lists
+the distinct names it holds (``LayerScan.apps``) for the detector to judge (``applist.is_app_list``).
+Without an ``installed_apps`` section nothing is added to the pass or to its matches' handling.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import ahocorasick_rs
 
+from harness.detect.applist import package_bounded
 from harness.detect.canaries import Canary, CanarySet, Location
 from harness.detect.forms import CoordinateForm, Form, all_forms
 
@@ -38,13 +45,27 @@ class CanaryHit:
     end: int
 
 
+class LayerScan(NamedTuple):
+    """What one layer holds: canary hits, whether both location axes appear, and the installed
+    packages it names (name -> offset of its first standalone occurrence)."""
+
+    hits: list[CanaryHit]
+    located: bool
+    apps: dict[str, int]
+
+
+_NOTHING = LayerScan([], False, {})  # what most layers hold; shared, so never changed in place
+
+
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """What one pattern stands for: canary forms, or one axis of the location."""
+    """What one pattern stands for: canary forms, one axis of the location, or an installed package
+    (a package name may also be a canary form: then both)."""
 
     forms: tuple[tuple[Canary, str], ...]
     axis: str | None
     bounded: bool  # reject matches glued to further digits
+    app: str | None = None
 
 
 class CanaryMatcher:
@@ -67,6 +88,17 @@ class CanaryMatcher:
             if coord.pattern not in by_pattern:
                 patterns.append(coord.pattern)
                 self._targets.append(_Target((), coord.axis, True))
+        #: the installed packages, searched as one list (see ``applist``)
+        self.installed_apps: frozenset[str] = frozenset(canaries.installed_apps)
+        index = {pattern: i for i, pattern in enumerate(patterns)}
+        for name in canaries.installed_apps:
+            pattern = name.encode("ascii")
+            if pattern in index:  # also a canary form (a clipboard text that is a package name)
+                self._targets[index[pattern]] = replace(self._targets[index[pattern]], app=name)
+            else:
+                index[pattern] = len(patterns)
+                patterns.append(pattern)
+                self._targets.append(_Target((), None, False, name))
         self.patterns: tuple[bytes, ...] = tuple(patterns)
         small = sum(map(len, patterns)) <= DFA_PATTERN_BYTES
         self._automaton = (
@@ -89,10 +121,15 @@ class CanaryMatcher:
 
     def scan(self, data: bytes) -> tuple[list[CanaryHit], bool]:
         """Canary hits in ``data`` and whether the location canary (both axes) appears in it."""
-        return self.scan_joined(data, [0], [len(data)]).get(0, ([], False))
+        hits, located, _ = self.scan_layer(data)
+        return hits, located
+
+    def scan_layer(self, data: bytes) -> LayerScan:
+        """``scan``, and the installed packages ``data`` names."""
+        return self.scan_joined(data, [0], [len(data)]).get(0, _NOTHING)
 
     def scan_joined(self, joined: bytes, starts: Sequence[int],
-                    lengths: Sequence[int]) -> dict[int, tuple[list[CanaryHit], bool]]:
+                    lengths: Sequence[int]) -> dict[int, LayerScan]:
         """``scan`` of each piece ``joined[start:start + length]`` with one automaton pass over all,
         by piece index, for the pieces where something matched (almost none: the others are left out).
 
@@ -104,6 +141,7 @@ class CanaryMatcher:
             return {}
         hits: dict[int, list[CanaryHit]] = {}
         axes: dict[int, set[str]] = {}
+        apps: dict[int, dict[str, int]] = {}
         single = len(starts) == 1
         for index, start, end in matches:
             piece = 0 if single else bisect_right(starts, start) - 1
@@ -111,6 +149,11 @@ class CanaryMatcher:
             if end > offset + lengths[piece]:
                 continue  # across a separator
             target = self._targets[index]
+            if target.app is not None:
+                if package_bounded(joined, start, end):
+                    apps.setdefault(piece, {}).setdefault(target.app, start - offset)
+                if not target.forms:
+                    continue
             if target.bounded and not _standalone(joined, start, end, target.axis is not None):
                 continue
             if target.axis is not None:
@@ -118,8 +161,9 @@ class CanaryMatcher:
                 continue
             hits.setdefault(piece, []).extend(CanaryHit(canary, transform, start - offset, end - offset)
                                               for canary, transform in target.forms)
-        return {piece: (_longest_only(hits.get(piece, [])), axes.get(piece) == {"lat", "lon"})
-                for piece in hits.keys() | axes.keys()}
+        return {piece: LayerScan(_longest_only(hits.get(piece, [])), axes.get(piece) == {"lat", "lon"},
+                                 apps.get(piece, {}))
+                for piece in hits.keys() | axes.keys() | apps.keys()}
 
 
 def _is_bounded(pattern: bytes, entries: list[tuple[Canary, str]]) -> bool:
@@ -160,4 +204,4 @@ def _longest_only(hits: list[CanaryHit]) -> list[CanaryHit]:
     return kept
 
 
-__all__ = ["CanaryHit", "CanaryMatcher", "Form"]
+__all__ = ["CanaryHit", "CanaryMatcher", "Form", "LayerScan"]

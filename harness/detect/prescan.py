@@ -5,7 +5,8 @@ own costs more in per-call overhead than in scanning, so their undecoded (root) 
 with a separator and searched together: one automaton pass, one pass of each structural detector,
 one base64/hex run search.  Only the values that may hold an encoding are then peeled further.
 The separator contains a NUL between newlines, which no pattern, digit run, e-mail address or
-coordinate pair can span, so a match never crosses from one value into the next.
+coordinate pair can span, so a match never crosses from one value into the next (nor is a package
+name next to it glued to anything: a newline is no package-name byte).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.detect import decoders
-from harness.detect.matcher import CanaryHit, CanaryMatcher
+from harness.detect.matcher import CanaryHit, CanaryMatcher, LayerScan
 from harness.detect.structural import StructuralHit, find_structural
 
 SEPARATOR = b"\n\x00\n"
+_NOTHING = LayerScan([], False, {})
 #: Parts up to this size are scanned together; bodies never are (they are usually large).
 SMALL_PART = 4096
 
@@ -31,6 +33,7 @@ class RootScan:
     located: bool
     structural: list[StructuralHit]
     needs_children: bool
+    apps: dict[str, int]
 
 
 def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -> list[RootScan | None]:
@@ -57,10 +60,10 @@ def prescan(matcher: CanaryMatcher, pieces: Sequence[bytes], structural: bool) -
     results: list[RootScan | None] = []
     for index, piece in enumerate(pieces):
         decodable = index in runs or _may_decode(piece)
-        hits, located = canary.get(index, ([], False))
+        hits, located, apps = canary.get(index, _NOTHING)
         shapes = found.get(index, [])
-        results.append(RootScan(hits, located, shapes, decodable) if decodable or hits or located or shapes
-                       else None)
+        results.append(RootScan(hits, located, shapes, decodable, apps)
+                       if decodable or hits or located or shapes or apps else None)
     return results
 
 

@@ -9,12 +9,13 @@ format (``harness.detect.canaries``), ``auto`` ones generated per run, or both. 
    returns a ``SeededCanaries`` whose ``remove(device)`` undoes it, also from another process after
    a crash (it is JSON: ``to_json``/``from_json``);
 3. at the end stores ``run_canaries(device, run, seeded)`` with ``RunStore.add_canaries(text,
-   RUN_CANARIES_NAME)``: the seeded canaries, the device's own identifiers as adb reads them, and
-   the identifier values apps were handed during the run (``id.read`` events).  ``harness detect
-   RUN`` then needs no canary file.
+   RUN_CANARIES_NAME)``: the seeded canaries, the device's own identifiers as adb reads them, the
+   identifier values apps were handed during the run (``id.read`` events) and the installed
+   packages (``installed_apps``, read with ``pm list packages`` then).  ``harness detect RUN`` then
+   needs no canary file.
 
-Everything here is in ``canary_generate``, ``canary_seed`` and ``canary_identifiers``; this module
-merges documents and writes the YAML.
+Everything here is in ``canary_generate``, ``canary_seed``, ``canary_identifiers`` and
+``canary_apps``; this module merges documents and writes the YAML.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ import yaml
 
 from harness.detect.canaries import IDENTIFIER_TYPES, CanarySet, load_canaries_text
 from harness.errors import HarnessError
+from harness.scenario.canary_apps import read_installed_apps
 from harness.scenario.canary_generate import device_country, generate_canaries
 from harness.scenario.canary_identifiers import DeviceIdentifiers, identifiers_from_run, read_device_identifiers
 from harness.scenario.canary_seed import ClipboardAccess, SeededCanaries, seed_canaries
@@ -55,7 +57,9 @@ def merge_canaries(*docs: Mapping[str, Any]) -> dict[str, Any]:
     identifiers: dict[str, list[str]] = {}
     sections: dict[str, list[Any]] = {}
     location: Any = None
+    apps: dict[str, None] = {}   # thousands of names: kept apart from the sections' slower merge
     for doc in docs:
+        apps.update(dict.fromkeys(doc.get("installed_apps") or []))
         for kind, value in (doc.get("identifiers") or {}).items():
             found = identifiers.setdefault(kind, [])
             found += [v for v in ([value] if isinstance(value, str) else list(value)) if v not in found]
@@ -74,6 +78,8 @@ def merge_canaries(*docs: Mapping[str, Any]) -> dict[str, Any]:
     out.update({name: sections[name] for name in _LIST_SECTIONS if sections.get(name)})
     if location is not None:
         out["location"] = location
+    if apps:
+        out["installed_apps"] = list(apps)
     return out
 
 
@@ -101,12 +107,14 @@ def device_identifiers(device: Device) -> DeviceIdentifiers:
 
 
 def run_canaries(device: Device | None, run_path: Path | str, seeded: SeededCanaries | None, *,
-                 identifiers: DeviceIdentifiers | None = None) -> str:
+                 identifiers: DeviceIdentifiers | None = None, installed_apps: Sequence[str] | None = None) -> str:
     """The run's canaries as YAML in the detector's format: what was seeded (``seeded.canaries``),
     the device's identifiers (``identifiers``, else read from ``device`` now; a device that cannot
-    be read is logged and left out) and the ``id.read`` values of the run at ``run_path`` (a run
-    file or folder; only what is committed: call it once the recorder has stored the events).
-    Raises ``DetectError`` only if the result would not load (it always should)."""
+    be read is logged and left out), the ``id.read`` values of the run at ``run_path`` (a run
+    file or folder; only what is committed: call it once the recorder has stored the events) and
+    the installed packages (``installed_apps``, else read from ``device`` now; likewise logged and
+    left out if they cannot be read).  Raises ``DetectError`` only if the result would not load (it
+    always should)."""
     from harness.run.folder import store_path
 
     docs: list[Mapping[str, Any]] = [seeded.canaries] if seeded is not None else []
@@ -118,6 +126,14 @@ def run_canaries(device: Device | None, run_path: Path | str, seeded: SeededCana
                         device.serial, exc)
     if identifiers is not None:
         docs.append(identifiers.to_canaries())
+    if installed_apps is None and device is not None:
+        try:
+            installed_apps = read_installed_apps(device)
+        except HarnessError as exc:
+            log.warning("%s: the installed packages could not be read (%s); the app list is left out of "
+                        "the canaries", device.serial, exc)
+    if installed_apps:
+        docs.append({"installed_apps": list(installed_apps)})
     try:
         handed = identifiers_from_run(store_path(Path(run_path)))
     except HarnessError as exc:   # a damaged run: the rest of the canaries are still worth keeping

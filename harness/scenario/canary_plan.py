@@ -10,8 +10,9 @@ the phone is surely there.  Then, per variant,
 - ``remove(device, record)`` undoes such a record, also one from a crashed run's journal; what
   cannot be removed is a ``HarnessError`` naming it;
 - ``describe(device, run)`` is the run's canary document (YAML, the detector's format) to store
-  with ``RunStore.add_canaries``: what was seeded, the identifiers read, and those handed to apps
-  during the run.
+  with ``RunStore.add_canaries``: what was seeded, the identifiers read, those handed to apps
+  during the run, and the installed packages, read then (``pm list packages``; a phone that does
+  not answer is a warning, and the rest is still described).
 """
 
 from __future__ import annotations

@@ -177,6 +177,7 @@ def test_the_runs_canaries_read_the_device_itself(phone: RunningPhone, tmp_path:
     assert doc["identifiers"]["serial"] == profile.serial
     assert doc["identifiers"]["android_id"] == [profile.android_id, "9774d56d682e549c"]
     assert doc["identifiers"]["imei"] == IMEI, "from the run only: adb cannot read it on the virtual phone"
+    assert set(doc["installed_apps"]) >= {p.name for p in load_profile("default").packages}, "pm list packages"
 
 
 def test_a_run_that_cannot_be_read_still_gives_the_seeded_canaries(tmp_path: Path,

@@ -52,4 +52,5 @@ def test_seed_remove_and_describe(fresh_phone: RunningPhone, tmp_path: Path) -> 
     assert doc["identifiers"]["android_id"] == profile.android_id
     assert doc["identifiers"]["serial"] == [profile.serial, "VPHONE0042"]
     assert doc["sms"] == first["canaries"]["sms"] and doc["contacts"][0] == DECLARED["contacts"][0]
+    assert set(doc["installed_apps"]) == {p.name for p in load_profile("default").packages}  # read at the end
     assert load_canaries_text(text, "stored").location is not None
