@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "harness.run.scenario_cli",
     "harness.record.cli",
     "harness.scenario.cli",
+    "harness.report.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -4,6 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# the HTML report's browser tests open it in Debian's headless Chromium (they skip without it)
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+if ((${#need_apt[@]})); then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "test: installing ${need_apt[*]} with apt-get"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    else
+        echo "test: the browser tests will be skipped; to run them install: ${need_apt[*]}" >&2
+    fi
+fi
 .venv/bin/ruff check harness tests benchmarks scripts
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -184,7 +184,7 @@ def _canaries(args: argparse.Namespace) -> CanarySet:
     """The canaries stored in the run (all of them) and those of ``--canaries FILE``, merged."""
     sets: list[CanarySet] = []
     if args.run is not None:
-        for name, text in _stored_canaries(args.run):
+        for name, text in stored_canaries(args.run):
             sets.append(load_canaries_text(text, f"{args.run}: stored canaries {name!r}"))
     elif args.canaries is None:
         raise DetectError("--canaries FILE is needed with --har and --jsonl (only a run holds its own canaries)")
@@ -195,7 +195,7 @@ def _canaries(args: argparse.Namespace) -> CanarySet:
     return merge_canary_sets(sets, str(args.run or args.canaries))
 
 
-def _stored_canaries(run: Path) -> list[tuple[str, str]]:
+def stored_canaries(run: Path) -> list[tuple[str, str]]:
     """(name, text) of every canary document the run stores, in the order stored (read-only: the
     run is not reopened for writing, so a run still recording or cut short stays as it is)."""
     import sqlite3

@@ -5,12 +5,15 @@
 
 The run folder (``harness.run.folder``) gets the run store, the artifacts and a copy of the
 scenario.  The device is ``--device``, else ``$ANDROID_SERIAL``, else the only one connected;
-``--virtual`` starts a fresh virtual phone for the run and stops it afterwards.  Ends with what
-left the phone per variant (the run's own canaries: seeded data and the phone's identifiers).
+``--virtual`` starts a fresh virtual phone for the run and stops it afterwards.
 
-Exit status: 0 every variant ran to its end; 2 the run could not start (an invalid scenario, no
-device); 3 a variant failed or is incomplete, or the run was interrupted (the scenario broke, not
-the app's privacy: verdicts come from ``harness report``).
+Ends with the run's report (``harness.report``: verdict first), also written into the run folder as
+report.json, report.html and junit.xml.
+
+Exit status: 0 every variant ran to its end and nothing was sent without consent; 1 a violation
+or a failed expectation; 2 the run could not start (an invalid scenario, no device); 3 a variant
+failed or is incomplete, or the run was interrupted (the scenario broke, not the app's privacy;
+the report still shows what was found in what ran).
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="override a scenario parameter (repeatable)")
     parser.add_argument("--force", action="store_true", help="replace the run folder if it holds a run")
+    parser.add_argument("--geoip", type=Path, action="append", default=[], metavar="DB",
+                        help="a MaxMind-format database (.mmdb) for the report's countries instead of the bundled "
+                             "one (repeat for a country and an ASN database)")
+    parser.add_argument("--trackers", type=Path, metavar="FILE", help="a tracker list instead of the bundled one")
     parser.add_argument("--reconnect-timeout", type=float, default=30.0, metavar="S",
                         help="how long to wait for a phone that went away (default 30)")
     parser.set_defaults(func=run_command)
@@ -99,13 +106,23 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigError(f"{scenario.path}: --variants: no variant given")
     if not 0 <= args.reconnect_timeout <= 3600:
         raise ConfigError("--reconnect-timeout must be from 0 to 3600 seconds")
+    report = _report_settings(args)  # a bad --geoip is said before the phone is touched
     out = args.out or Path("runs") / f"{run_folder.safe_name(scenario.name)}-{time.strftime('%Y%m%d-%H%M%S')}"
     run_folder.prepare(out, force=args.force)
     with _phone(args) as serial:
-        return _run(args, scenario, variants, serial, out)
+        return _run(args, scenario, variants, serial, out=out, report=report)
 
 
-def _run(args: argparse.Namespace, scenario: Any, variants: list[Any], serial: str, out: Path) -> int:
+def _report_settings(args: argparse.Namespace) -> Any:
+    from harness.compare.geo import GeoDb
+    from harness.detect.destinations import TrackerDb
+    from harness.scenario.session import ReportSettings
+
+    return ReportSettings(geo=GeoDb.load(*args.geoip) if args.geoip else GeoDb.bundled(),
+                          trackers=TrackerDb.load(args.trackers) if args.trackers else TrackerDb.bundled())
+
+
+def _run(args: argparse.Namespace, scenario: Any, variants: list[Any], serial: str, *, out: Path, report: Any) -> int:
     from harness.scenario.session import run_session
 
     device = Device.connect(serial)
@@ -122,6 +139,6 @@ def _run(args: argparse.Namespace, scenario: Any, variants: list[Any], serial: s
         run_folder.copy_sources(out, scenario.sources)
         try:
             return run_session(scenario, variants, device, recording, out=out, signals=signals, ui_kind=args.ui,
-                               reconnect_timeout=args.reconnect_timeout)
+                               reconnect_timeout=args.reconnect_timeout, report=report)
         except StopRequested:
             return 3

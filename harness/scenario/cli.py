@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ScenarioError
+from harness.errors import ConfigError, ScenarioError
 from harness.scenario.env import parse_env_overrides
 from harness.scenario.load import load_scenario, select_variants
 from harness.scenario.schema import schema_path, schema_text
@@ -36,8 +36,9 @@ def register(subparsers: Any) -> None:
 
     schema = subparsers.add_parser("schema", help="print a JSON Schema (for editors)",
                                    description="Print the JSON Schema of a harness file format.")
-    schema.add_argument("format", choices=["scenario"], help="the file format")
-    schema.add_argument("--path", action="store_true", help="print where the schema file is instead")
+    schema.add_argument("format", choices=["scenario", "report", "diff"],
+                        help="scenario: the scenario YAML; report, diff: the JSON of harness report/diff --json")
+    schema.add_argument("--path", action="store_true", help="print where the schema file is instead (scenario only)")
     schema.set_defaults(func=run_schema)
 
 
@@ -61,5 +62,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    if args.format != "scenario":
+        if args.path:
+            raise ConfigError(f"--path: the {args.format} schema is made from the code, not kept in a file")
+        from harness.report.schema import schema_text as document_schema
+
+        sys.stdout.write(document_schema(args.format))
+        return 0
     sys.stdout.write(f"{schema_path()}\n" if args.path else schema_text())
     return 0

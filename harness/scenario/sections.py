@@ -10,8 +10,9 @@ meaning.  What is checked now: it is a list of mappings; where an entry names va
 or ``variants:``, a name or a list) each must be defined (``pre_consent`` always is) — an
 *undefined variant*; where it names data types (``data:``, a type or a list: ``imei``,
 ``contact.phone``, or a family such as ``contact``) each must be a type the detector reports, and
-one the scenario seeds (identifiers always are; contacts, SMS, location and accounts only when
-``canaries`` declares them or is ``auto``) — an *undefined canary*.
+one the scenario seeds (identifiers and ``installed_apps``, the phone's package list read at the end
+of every run, always are; contacts, SMS, location and accounts only when ``canaries`` declares them
+or is ``auto``) — an *undefined canary*.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from harness.detect.canaries import FINDING_TYPES, IDENTIFIER_TYPES, CanarySet
+from harness.compare.expect import RULES, SCOPE_KEYS, check_rule, data_types, scope
+from harness.detect.canaries import IDENTIFIER_TYPES, CanarySet
 from harness.errors import DetectError
 from harness.scenario.model import CanarySpec
 from harness.scenario.reader import Reader, is_null, kind
@@ -79,29 +81,53 @@ def _find(root: yaml.Node, field: str) -> yaml.Node | None:
 
 
 def read_expect(r: Reader, node: yaml.Node, variants: Collection[str], canaries: CanarySpec) -> Any:
-    """``expect`` as written (a list of mappings), its variant and data references checked."""
+    """``expect`` as written (a list of rule entries, see ``harness.compare.expect``), every entry
+    checked: its variants defined, its rules known, their arguments valid, each mistake at its line."""
     items = r.items(node, "expect")
     if items is None:
         return None
     for i, item in enumerate(items):
         what = f"expect[{i}]"
-        for _, key, value in r.pairs(item, what) or ():
-            if key in ("variant", "variants"):
-                for ref_node, ref in _names(r, value, f"{what}.{key}"):
-                    if ref not in variants:
-                        r.fail(ref_node, f"{what}.{key}: undefined variant {ref!r}{suggest(ref, variants)} "
-                                         f"(defined: {', '.join(variants)})")
-            elif key == "data":
-                for ref_node, ref in _names(r, value, f"{what}.data"):
-                    _check_data(r, ref_node, ref, f"{what}.data", canaries)
+        pairs = r.pairs(item, what) or []
+        if not [key for _, key, _ in pairs if key not in SCOPE_KEYS]:
+            r.fail(item, f"{what}: no rule (one of {', '.join(RULES)})")
+        for key_node, key, value in pairs:
+            plain = to_python(r, value, f"{what}.{key}")
+            if key in SCOPE_KEYS:
+                _, problems = scope(plain, list(variants))
+                for problem in problems:
+                    ref = problem.split("'")[1] if problem.startswith("undefined") else ""
+                    hint = suggest(ref, variants) if ref else ""
+                    at = _item_node(value, ref) if ref else value
+                    r.fail(at, f"{what}.{key}: {problem.replace(' (defined', hint + ' (defined', 1)}")
+                continue
+            if key not in RULES:
+                r.fail(key_node, f"{what}: unknown rule {key!r}{suggest(key, RULES)} (rules: {', '.join(RULES)})")
+                continue
+            argument, rule_problems = check_rule(key, plain)
+            for index, problem in rule_problems:
+                at = value.value[index] if index is not None and isinstance(value, yaml.SequenceNode) else value
+                r.fail(at, f"{what}.{key}: {problem}{_type_hint(problem)}")
+            if key in ("no_leak", "allowed_data") and not rule_problems and isinstance(argument, tuple):
+                nodes = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for ref_node, ref in zip(nodes, argument, strict=False):
+                    _check_seeded(r, ref_node, ref, f"{what}.{key}", canaries)
     return to_python(r, node, "expect")
 
 
-def _check_data(r: Reader, node: yaml.Node, ref: str, what: str, canaries: CanarySpec) -> None:
-    families = {t.split(".")[0] for t in FINDING_TYPES}
-    if ref not in FINDING_TYPES and ref not in families:
-        r.fail(node, f"{what}: undefined canary type {ref!r}{suggest(ref, (*FINDING_TYPES, *sorted(families)))}")
-        return
+def _item_node(node: yaml.Node, text: str) -> yaml.Node:
+    if isinstance(node, yaml.SequenceNode):
+        return next((item for item in node.value if isinstance(item, yaml.ScalarNode) and item.value == text), node)
+    return node
+
+
+def _type_hint(problem: str) -> str:
+    if not problem.startswith("undefined data type"):
+        return ""
+    return suggest(problem.split("'")[1], data_types())
+
+
+def _check_seeded(r: Reader, node: yaml.Node, ref: str, what: str, canaries: CanarySpec) -> None:
     family = ref.split(".", maxsplit=1)[0]
     if ref in IDENTIFIER_TYPES or canaries.auto or family not in _SECTION_OF:
         return

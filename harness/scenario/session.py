@@ -3,7 +3,9 @@
 ``run_session`` repairs what an earlier crashed run left on the phone (its journal), drives the
 variants (``ScenarioRunner``), and, whatever happened, stores the run's canaries (what was seeded
 plus the phone's own identifiers and those the hooks saw handed out) and every variant's result,
-closes the run with its stop reason, and prints what left the phone per variant.
+closes the run with its stop reason, then makes the run's report (``harness.report``): printed
+verdict first, and written into the run folder as ``report.json``, ``report.html`` and ``junit.xml``.
+Its exit status is the verdict's (0 pass, 1 violations or failed expectations, 3 a variant broke).
 """
 
 from __future__ import annotations
@@ -11,24 +13,25 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from harness.compare.geo import GeoDb
+from harness.detect.destinations import TrackerDb
 from harness.device.apk import ensure_installed
 from harness.device.device import Device
 from harness.errors import HarnessError
-from harness.events import EGRESS_KINDS
-from harness.record.reader import iter_events
+from harness.report.build import ReportOptions
 from harness.run.recording import Recording
 from harness.scenario.canary_plan import run_canaries_adapter
 from harness.scenario.model import Scenario, Variant
 from harness.scenario.phone_state import pending_journal
 from harness.scenario.progress import RunDisplay
-from harness.scenario.runner import INTERRUPTED, OK, Canaries, ScenarioRunner, VariantResult, summary
+from harness.scenario.runner import INTERRUPTED, OK, Canaries, ScenarioRunner, summary
 from harness.signals import StopRequested, StopSignals
 from harness.ui.factory import make_ui
 
@@ -55,13 +58,29 @@ def repair(device: Device, display: RunDisplay, canaries_remove: Callable[[Devic
     state.discard()
 
 
+#: The report files ``harness run`` writes into the run folder.
+REPORT_FILES = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """What the end-of-run report needs: the destination databases (checked before the run starts)."""
+
+    geo: GeoDb
+    trackers: TrackerDb
+
+    def options(self) -> ReportOptions:
+        return ReportOptions(geo=self.geo, trackers=self.trackers)
+
+
 def run_session(scenario: Scenario, variants: list[Variant], device: Device, recording: Recording, *, out: Path,
-                signals: StopSignals, ui_kind: str, reconnect_timeout: float) -> int:
+                signals: StopSignals, ui_kind: str, reconnect_timeout: float, report: ReportSettings) -> int:
     display = RunDisplay(lambda: recording.writer.stats().received)
     if scenario.apk is not None and scenario.app:  # the app under test, at the APK's version
         display.note(f"run: {ensure_installed(device, scenario.apk, scenario.app)}")
     canaries = run_canaries_adapter(scenario, device)
     repair(device, display, canaries.remove)
+    _store_device_facts(recording, device)
     ui = make_ui(ui_kind, device)
     runner = ScenarioRunner(scenario, device, recording, ui, out, canaries=canaries, display=display,
                             reconnect_timeout=reconnect_timeout)
@@ -80,10 +99,21 @@ def run_session(scenario: Scenario, variants: list[Variant], device: Device, rec
             if aborted:
                 stop_reason = "aborted"
             closed = recording.close(stop_reason, signal, aborted=aborted)
-    _report(runner.results, closed.written, recording.store.path)
+    log.info("run: %d events stored", closed.written)
+    code = _report(recording.store.path, out, report)
     if stop_reason != "completed" or any(r.status != OK for r in runner.results):
-        return 3
-    return 0
+        return 3  # the verdict says so too; also when the report could not be made
+    return code
+
+
+def _store_device_facts(recording: Recording, device: Device) -> None:
+    """The phone's build (fingerprint, security patch ...) beside what frida said, for reports and diffs."""
+    try:
+        facts = device.facts().to_json()
+    except HarnessError as exc:
+        log.warning("the phone's build facts could not be read: %s", exc)
+        return
+    recording.store.set_device_facts({**(recording.store.device_facts() or {}), **facts})
 
 
 def _store_canaries(recording: Recording, canaries: Canaries, device: Device, out: Path,
@@ -98,42 +128,20 @@ def _store_canaries(recording: Recording, canaries: Canaries, device: Device, ou
         log.warning("the run's canaries could not be written: %s", exc)
 
 
-def _report(results: list[VariantResult], written: int, store: Path) -> None:
-    from harness.detect.canaries import load_canaries_text
-    from harness.detect.destinations import Destinations, TrackerDb
-    from harness.detect.detector import Detector
-    from harness.detect.inputs import iter_run_items
-    from harness.detect.render import safe_text
-    from harness.record.store import RunStore
+def _report(store: Path, out: Path, report: ReportSettings) -> int:
+    """The run's report: printed (verdict first) and written into the run folder; its exit status."""
+    from harness.report.cli import load_report, report_writers, write_outputs
+    from harness.report.terminal import print_report
 
     console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-    for result in results:
-        line = f"{result.name}: {result.status}"
-        if result.reason:
-            line += f" ({result.reason})"
-        console.print(Text(line))
-    with RunStore.open(store) as run:
-        texts = [text for _name, _fmt, text in run.canaries()]
-    if not texts:
-        return
-    detector = Detector(load_canaries_text("\n".join(texts), str(store)),
-                        destinations=Destinations(TrackerDb.bundled(), [], None))
-    variant_of = {e.id: e.variant for e in iter_events(store, kinds=EGRESS_KINDS)}
-    flows: dict[tuple[str, str, str, str], list[int]] = {}
-    for item in iter_run_items(store):
-        for finding in detector.scan_item(item, lambda _notice: None):
-            if finding.confidence == "canary":
-                event_id = int(getattr(finding.source, "index", 0))
-                key = (variant_of.get(event_id) or "-", finding.type, finding.host or "-", finding.encoding)
-                flows.setdefault(key, []).append(event_id)
-    if not flows:
-        console.print(Text(f"Nothing seeded was found leaving the phone ({written} events recorded)."))
-        return
-    table = Table(title=Text(f"What left the phone ({written} events recorded)"))
-    for column in ("variant", "data", "to", "encoding", "events", "first"):
-        table.add_column(column)
-    order = {r.name: i for i, r in enumerate(results)}
-    for (variant, kind, host, encoding), ids in sorted(flows.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0])):
-        table.add_row(safe_text(variant), safe_text(kind), safe_text(host), safe_text(encoding),
-                      Text(str(len(set(ids)))), Text(str(min(ids))))
-    console.print(table)
+    try:
+        doc = load_report(out, report.options(), quiet=True)
+        written = write_outputs(doc, {kind: out / name for kind, name in REPORT_FILES.items()}, report_writers(),
+                                force=True, inputs=[store])
+    except HarnessError as exc:
+        log.error("the run is stored in %s, but its report could not be made: %s "
+                  "(`harness report %s` tries again)", out, exc, out)
+        return 2
+    print_report(doc, console)
+    console.print(Text(f"report: {', '.join(str(p) for p in written)}"))
+    return doc["verdict"]["exit_code"]

@@ -59,10 +59,9 @@ def test_demo_messenger_runs_its_three_variants(phone: RunningPhone, tmp_path: P
     contacts_before = contacts_count(device)
     out = tmp_path / "demo"
     assert main(["run", str(ROOT / "scenarios" / "demo_messenger.yaml"), "--device", phone.serial,
-                 "--out", str(out)]) == 0
+                 "--out", str(out)]) == 1  # ran to its end, and found data sent without consent
     shown = capsys.readouterr().out
-    assert "pre_consent: ok" in shown and "accepted: ok" in shown and "rejected: ok" in shown
-    assert "What left the phone" in shown
+    assert shown.lstrip().startswith("FAIL: 4 violations"), shown[:300]  # the verdict first
     results = meta(out)["variant_results"]
     assert [results[v]["status"] for v in ("pre_consent", "accepted", "rejected")] == ["ok"] * 3
     android_id = device.consent.setting("secure", "android_id")
@@ -74,12 +73,39 @@ def test_demo_messenger_runs_its_three_variants(phone: RunningPhone, tmp_path: P
     assert match, "the contact-hash upload after Accept"
     assert not [e for e in requests(out, "rejected") if e.dest and "/v1/match" in (e.dest.url or "")]
     assert all(e.variant is not None and e.step is not None for e in iter_events(out / STORE_NAME))  # stamped
+
+    # the verdict (report.json, written by the run): the pre_consent Android ID beacon and the
+    # rejected X-Device-Id ping are violations of com.tracker.sdk; the contact hashes after Accept consented
+    report = json.loads((out / "report.json").read_text())
+    assert report["verdict"]["status"] == "fail" and report["verdict"]["exit_code"] == 1
+    flows = {(f["variant"], f["data_type"]): f for f in report["flows"]}
+    violations = {(v["variant"], v["data_type"]): v for v in report["violations"]}
+    assert set(violations) == {("pre_consent", "android_id"), ("pre_consent", "advertising_id"),
+                               ("rejected", "android_id"), ("rejected", "advertising_id")}
+    assert {v["sdk"] for v in violations.values()} == {"com.tracker.sdk"}
+    beacon = flows[("pre_consent", "android_id")]
+    assert {e.id for e in init} & set(beacon["evidence"])
+    assert beacon["destination"]["host"] == "analytics.tracker.example"
+    rejected = flows[("rejected", "android_id")]
+    assert "header:x-device-id" in rejected["places"] and {e.id for e in ping} & set(rejected["evidence"])
+    assert not rejected["after_refusal"]  # the Android ID leaves after Accept too
+    contact = flows[("accepted", "contact.phone")]
+    assert contact["status"] == "consented" and {e.id for e in match} & set(contact["evidence"])
+    assert contact["encodings"] == ["base64>gzip>sha256"]
+    assert report["device"]["fingerprint"] == device.facts().fingerprint
+    assert (out / "report.html").stat().st_size > 0 and (out / "junit.xml").stat().st_size > 0
+
     assert (out / "scenario" / "demo_messenger.yaml").is_file()
     assert (out / "artifacts" / "accepted" / "logcat.txt").stat().st_size > 0
     # the run's own canaries (seeded data and the phone's identifiers) make `detect RUN` work alone
     assert main(["detect", str(out), "--json"]) == 0
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert {"android_id", "contact.phone"} <= {f["type"] for f in findings}
+    # `harness report` says the same again, from the run alone
+    assert main(["report", str(out), "--json", "-"]) == 1
+    again = json.loads(capsys.readouterr().out)
+    assert [(f["variant"], f["data_type"], f["status"]) for f in again["flows"]] == \
+        [(f["variant"], f["data_type"], f["status"]) for f in report["flows"]]
     assert contacts_count(device) == contacts_before  # the seeded contacts are gone
     assert not journal_path(phone.serial).exists()
 
@@ -91,7 +117,8 @@ def test_a_maestro_flow_runs_unchanged(phone: RunningPhone, tmp_path: Path) -> N
     scenario = write(tmp_path, "maestro.yaml", f"name: maestro\napp: {MESSENGER}\n"
                      "variants:\n  plain:\n    consent: withheld\nsteps:\n  - runFlow: reject.yaml\n  - idle: 1\n")
     out = tmp_path / "out"
-    assert main(["run", str(scenario), "--device", phone.serial, "--out", str(out), "--variants", "plain"]) == 0
+    # ran to its end (1: the messenger's SDK sends the Android ID with consent withheld)
+    assert main(["run", str(scenario), "--device", phone.serial, "--out", str(out), "--variants", "plain"]) == 1
     with RunStore.open(out / STORE_NAME) as store:
         names = [s.name for s in store.steps() if s.variant == "plain"]
     assert any("reject.yaml:5:3 tapOn id 'reject'" in n for n in names), names  # stamped with the flow's lines
@@ -108,7 +135,8 @@ def test_hostile_text_reaches_the_device_verbatim_and_never_runs(phone: RunningP
         f"  - shell: [settings, put, global, harness_probe_text, {quoted}]\n"
         "  - takeScreenshot: typed\n"))
     out = tmp_path / "out"
-    assert main(["run", str(scenario), "--device", phone.serial, "--out", str(out), "--variants", "typed"]) == 0
+    # ran to its end (1: the messenger's SDK sends the Android ID with consent withheld)
+    assert main(["run", str(scenario), "--device", phone.serial, "--out", str(out), "--variants", "typed"]) == 1
     assert device.consent.setting("global", "harness_probe_text") == HOSTILE
     device.shell(["settings", "delete", "global", "harness_probe_text"])
     inputs = [json.loads(line) for line in (Path(phone.state) / "vphone" / "input.jsonl").read_text().splitlines()]

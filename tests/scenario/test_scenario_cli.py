@@ -27,6 +27,7 @@ steps:
   - tapOnn: Accept
 expect:
   - variant: acepted
+    no_leak: [imei]
 """
 
 

@@ -49,7 +49,7 @@ steps:
   - shell: [echo, hi]
   - idle
 expect:
-  - {variant: accepted, data: [imei, contact.phone]}
+  - {variant: accepted, no_leak: [imei, contact.phone]}
 """
 SUB = "appId: com.example.messenger\nenv: {WHO: me}\n---\n- inputText: ${WHO}\n- pressKey: Enter\n- back\n"
 YAML_BYTES = st.sampled_from([b":", b"-", b"[", b"]", b"{", b"}", b"&a", b"*a", b"!", b"|", b">", b"'", b'"',

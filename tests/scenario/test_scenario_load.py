@@ -94,12 +94,22 @@ def test_defaults_and_top_level_keys(tmp_path: Path) -> None:
     ("app: com.a.b\ncanaries:\n  contacts:\n    - {name: Ann Example, phones: ['+1']}\nsteps: [back]\n",
      (4, 36), "canaries.contacts[0].phones[0]: value '+1' is too short"),
     ("app: com.a.b\nexpect: {variant: x}\nsteps: [back]\n", (2, 9), "expect: expected a list, got a mapping"),
-    ("app: com.a.b\nexpect: [{data: imeii}]\nsteps: [back]\n", (2, 17),
-     "undefined canary type 'imeii' (did you mean 'imei'?)"),
-    ("app: com.a.b\nexpect: [{data: [imei, contact.phone]}]\nsteps: [back]\n", (2, 24),
+    ("app: com.a.b\nexpect: [{no_leak: imeii}]\nsteps: [back]\n", (2, 20),
+     "expect[0].no_leak: undefined data type 'imeii' (did you mean 'imei'?)"),
+    ("app: com.a.b\nexpect: [{no_leak: [imei, contact.phone]}]\nsteps: [back]\n", (2, 27),
      "names a canary the scenario does not seed"),
-    ("app: com.a.b\nexpect: [{variants: [pre_consent, acepted]}]\nsteps: [back]\n", (2, 35),
-     "undefined variant 'acepted'"),
+    ("app: com.a.b\nvariants: {accepted: {consent: given}}\n"
+     "expect: [{variants: [pre_consent, acepted], no_leak: imei}]\nsteps: [back]\n", (3, 35),
+     "expect[0].variants: undefined variant 'acepted' (did you mean 'accepted'?) (defined: pre_consent, accepted)"),
+    ("app: com.a.b\nexpect: [{variant: all, no_leek: [imei]}]\nsteps: [back]\n", (2, 25),
+     "unknown rule 'no_leek' (did you mean 'no_leak'?)"),
+    ("app: com.a.b\nexpect: [{variant: pre_consent}]\nsteps: [back]\n", (2, 10), "expect[0]: no rule"),
+    ("app: com.a.b\nexpect: [{forbidden_countries: [CN, China]}]\nsteps: [back]\n", (2, 37),
+     "'China' is not a two-letter ISO 3166-1 country code"),
+    ("app: com.a.b\nexpect: [{max_flows: -1}]\nsteps: [back]\n", (2, 22), "expected a whole number"),
+    ("app: com.a.b\nexpect: [{no_third_party: maybe}]\nsteps: [back]\n", (2, 27), "expected true or false"),
+    ("app: com.a.b\nexpect: [{forbidden_domains: ['not a domain']}]\nsteps: [back]\n", (2, 31),
+     "is not a domain name"),
 ])
 def test_top_level_problems(tmp_path: Path, text: str, where: tuple[int, int], expected: str) -> None:
     found = located(problems(tmp_path, text))
@@ -117,7 +127,7 @@ def test_canaries_declared_and_auto(tmp_path: Path) -> None:
           location: {lat: 53.3438, lon: -6.2546}
           accounts: [ann@example.org]
         expect:
-          - {variant: pre_consent, data: [imei, contact.phone, sms, location, account]}
+          - {variant: pre_consent, no_leak: [imei, contact.phone, sms, location, account]}
         steps: [back]
     """)
     assert loaded.canaries.auto is True
@@ -129,7 +139,7 @@ def test_canaries_declared_and_auto(tmp_path: Path) -> None:
         "accounts": ["ann@example.org"],
     }
     assert loaded.expect == [{"variant": "pre_consent",
-                              "data": ["imei", "contact.phone", "sms", "location", "account"]}]
+                              "no_leak": ["imei", "contact.phone", "sms", "location", "account"]}]
 
 
 def test_variants(tmp_path: Path) -> None:
@@ -191,7 +201,7 @@ steps:
   - tapOn: {txt: A}
   - shell: reboot
   - idle: forever
-expect: [{variant: b}]
+expect: [{variant: b, no_leak: imei}]
 """
     with pytest.raises(ScenarioError) as caught:
         load_scenario(write(tmp_path, "s.yaml", text))
@@ -210,13 +220,12 @@ def test_expect_is_stored_json_ready(tmp_path: Path) -> None:
     loaded = scenario(tmp_path, """
         env: {HOST: tracker.example}
         expect:
-          - {variant: pre_consent, host: "${HOST}", max: 0, ratio: 0.5, strict: true, since: 2024-01-01,
-             blob: !!binary aGk=, none: null, nested: [{a: 1}]}
+          - {variant: pre_consent, forbidden_domains: "${HOST}", max_flows: 0, no_third_party: true}
+          - {variants: all, allowed_countries: [de, FR]}
         steps: [back]
     """)
-    assert loaded.expect == [{"variant": "pre_consent", "host": "tracker.example", "max": 0, "ratio": 0.5,
-                              "strict": True, "since": "2024-01-01", "blob": "aGk=", "none": None,
-                              "nested": [{"a": 1}]}]
+    assert loaded.expect == [{"variant": "pre_consent", "forbidden_domains": "tracker.example", "max_flows": 0,
+                              "no_third_party": True}, {"variants": "all", "allowed_countries": ["de", "FR"]}]
     json.dumps(loaded.expect)
 
 

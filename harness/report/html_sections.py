@@ -1,0 +1,143 @@
+"""The report page's sections before the evidence: verdict, variants, violations, expectations, countries."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from harness.report.html_parts import badge, destination, event_links, flow_link, flow_links, step, table
+from harness.report.html_text import esc, esc_list, num, png_data_url
+from harness.report.shape import CountryRow, Expectation, VariantInfo, VerdictInfo, Violation
+
+_VERDICT_LABEL = {"pass": "PASS", "fail": "FAIL", "broken": "BROKEN"}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{num(n)} {word}" + ("" if n == 1 else "s")
+
+
+def headline(label: str, text: str) -> str:
+    """The headline, led by the verdict's label unless it already is."""
+    if text.lstrip().upper().startswith(label):
+        return esc(text)
+    return f'<span class="label">{label}</span> {esc(text)}'
+
+
+def verdict_banner(v: VerdictInfo) -> str:
+    """The answer first: a coloured banner; a broken run also says its privacy answer."""
+    status = v["status"] if v["status"] in _VERDICT_LABEL else "broken"
+    counts = [plural(v["violations"], "violation"), plural(v["failed_expectations"], "failed expectation")]
+    if v["broken_variants"]:
+        counts.append("broken variants: " + esc_list(v["broken_variants"]))
+    counts.append(f"exit status {num(v['exit_code'])}")
+    privacy = ""
+    if status == "broken":
+        answer = "PASS" if v["privacy"] == "pass" else "FAIL"
+        what = "no violation" if v["violations"] == 0 else plural(v["violations"], "violation")
+        privacy = f'<p class="privacy">privacy: {answer} ({what} in what did run)</p>'
+    return (
+        f'<section id="verdict" class="verdict {status}" role="status">'
+        f'<p class="headline">{headline(_VERDICT_LABEL[status], v["headline"])}</p>'
+        f'<p class="counts">{" · ".join(counts)}</p>{privacy}</section>'
+    )
+
+
+def _variant_row(v: VariantInfo) -> str:
+    name = esc(v["name"]) + (' <span class="muted small">built-in</span>' if v["builtin"] else "")
+    violations = badge(num(v["violations"]), "violation") if v["violations"] else "0"
+    return (
+        f"<tr><td>{name}</td><td>{esc(v['consent'])}</td>"
+        f"<td>{badge(v['status'])}</td><td>{esc(v['reason'])}</td>"
+        f"<td class=\"n\">{num(v['failed_step'])}</td><td class=\"n\">{num(v['events'])}</td>"
+        f"<td class=\"n\">{num(v['flows'])}</td><td class=\"n\">{violations}</td></tr>"
+    )
+
+
+def _screenshots(v: VariantInfo) -> str:
+    figures = []
+    for shot in v["screenshots"]:
+        url = png_data_url(shot["png_base64"])
+        caption = f"<figcaption>{esc(shot['name'])} · {esc(shot['path'])}</figcaption>"
+        if url is None:
+            figures.append(f'<figure><p class="muted">not embedded: {esc(shot["path"])}</p>{caption}</figure>')
+        else:
+            figures.append(f'<figure><img class="shot" alt="{esc(shot["name"])}" src="{url}">{caption}</figure>')
+    return f'<div class="shots">{"".join(figures)}</div>' if figures else ""
+
+
+def variants_section(variants: list[VariantInfo]) -> str:
+    rows = [_variant_row(v) for v in variants]
+    failed = []
+    for v in variants:
+        if v["failed_step"] is None and not v["screenshots"]:
+            continue
+        title = f"{esc(v['name'])}: " + (
+            f"failed at step {num(v['failed_step'])}" if v["failed_step"] is not None else "screenshots"
+        )
+        reason = f"<p>{esc(v['reason'])}</p>" if v["reason"] else ""
+        failed.append(f'<div class="failed-step"><h3>{title}</h3>{reason}{_screenshots(v)}</div>')
+    return (
+        '<section id="variants"><h2>Variants</h2>'
+        + table(["Variant", "Consent", "Status", "Reason", "Failed step", "Events", "Flows", "Violations"],
+                rows, empty="no variant")
+        + "".join(failed) + "</section>"
+    )
+
+
+def _violation_row(v: Violation, flows: Collection[str], findings: Collection[int]) -> str:
+    refusal = ' <span class="badge refusal">after refusal</span>' if v["after_refusal"] else ""
+    return (
+        f"<tr><td>{flow_link(v['flow'], flows)}</td><td>{esc(v['message'])}{refusal}</td>"
+        f"<td>{esc(v['variant'])}</td><td>{esc(v['data_type'])}</td><td>{destination(v['destination'])}</td>"
+        f"<td>{esc(v['process'])}</td><td>{esc(v['sdk'])}</td>"
+        f"<td>{step(v['first_step'], v['first_step_label'])}</td>"
+        f"<td>{event_links(v['evidence'], findings)}</td></tr>"
+    )
+
+
+def violations_section(violations: list[Violation], flows: Collection[str], findings: Collection[int]) -> str:
+    return (
+        f'<section id="violations"><h2>Violations ({num(len(violations))})</h2>'
+        + table(["Flow", "Message", "Variant", "Data type", "Destination", "Process", "SDK", "First step",
+                 "Evidence events"],
+                (_violation_row(v, flows, findings) for v in violations), empty="no violation")
+        + "</section>"
+    )
+
+
+def _argument(arg: list[str] | int | bool) -> str:
+    if isinstance(arg, bool):
+        return "yes" if arg else "no"
+    if isinstance(arg, int):
+        return num(arg)
+    if isinstance(arg, list):
+        return esc_list(str(a) for a in arg)
+    return esc(str(arg))
+
+
+def expectations_section(expectations: list[Expectation], flows: Collection[str]) -> str:
+    rows = (
+        f"<tr><td>{esc(e['id'])}</td><td>{esc(e['rule'])}</td><td>{esc_list(e['variants'], none='all')}</td>"
+        f"<td>{_argument(e['argument'])}</td><td>{badge(e['status'])}</td><td>{esc(e['message'])}</td>"
+        f"<td>{flow_links(e['flows'], flows)}</td></tr>"
+        for e in expectations
+    )
+    return (
+        '<section id="expectations"><h2>Expectations</h2>'
+        + table(["Id", "Rule", "Variants", "Argument", "Result", "Message", "Failing flows"], rows,
+                empty="the scenario states no expectation")
+        + "</section>"
+    )
+
+
+def countries_section(countries: list[CountryRow]) -> str:
+    rows = (
+        f"<tr><td>{esc(c['country'])}</td><td>{esc(c['name'])}</td><td class=\"n\">{num(c['flows'])}</td>"
+        f"<td class=\"n\">{badge(num(c['violations']), 'violation') if c['violations'] else '0'}</td>"
+        f"<td>{esc_list(c['data_types'])}</td><td>{esc_list(c['hosts'])}</td></tr>"
+        for c in countries
+    )
+    return (
+        '<section id="countries"><h2>Countries</h2>'
+        + table(["Code", "Country", "Flows", "Violations", "Data types", "Hosts"], rows, empty="no flow")
+        + "</section>"
+    )
