@@ -195,6 +195,14 @@ def test_a_failing_step_keeps_its_artifacts_and_the_next_variant_runs(phone: Run
     saved = {Path(p).suffix for p in results["broken"]["artifacts"]}
     assert saved == {".png", ".xml", ".txt"}
     assert all(Path(p).stat().st_size > 0 for p in results["broken"]["artifacts"])
+    # the report says broken (and still what was sent), with the failed step's screenshot in the page
+    report = json.loads((out / "report.json").read_text())
+    assert report["verdict"]["status"] == "broken" and report["verdict"]["broken_variants"] == ["broken"]
+    (broken,) = [v for v in report["variants"] if v["name"] == "broken"]
+    assert broken["failed_step"] is not None and "extendedWaitUntil" in (broken["reason"] or "")
+    (shot,) = broken["screenshots"]
+    assert shot["path"].startswith("artifacts/broken/") and shot["png_base64"]
+    assert f'src="data:image/png;base64,{shot["png_base64"][:40]}' in (out / "report.html").read_text()
 
 
 RUNNER = """
