@@ -78,3 +78,24 @@ def adb(*args: str, serial: str | None = None, check: bool = True) -> subprocess
     """The `adb` command line against the private server."""
     command = [adb_binary(), *(["-s", serial] if serial else []), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=check)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def rom_builds(adb_server: int, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The vendor ROM audit (scenarios/rom_audit_vendor.yaml) run as the demo runs it, on firmware
+    build A (profile vendor-a) and build B (vendor-b): two run folders, shared by the session's tests
+    (read them; never write into them)."""
+    from harness.cli import main
+
+    folder = tmp_path_factory.mktemp("rom")
+    runs = []
+    for profile in ("vendor-a", "vendor-b"):
+        out = folder / profile
+        code = main(["run", str(ROOT / "scenarios" / "rom_audit_vendor.yaml"), "--virtual", profile,
+                     "--out", str(out)])
+        assert code in (0, 1), f"{profile}: harness run exited {code}"
+        runs.append(out)
+    return runs[0], runs[1]

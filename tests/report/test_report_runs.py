@@ -18,30 +18,16 @@ from junitparser import Failure, JUnitXml
 
 from harness.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
 VENDOR_APP = "com.vendor.analytics"
 TELEMETRY = "telemetry.vendor.example"
-
-
-@pytest.fixture(scope="module")
-def builds(adb_server: int, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("rom")
-    runs = []
-    for profile in ("vendor-a", "vendor-b"):
-        out = folder / profile
-        code = main(["run", str(ROOT / "scenarios" / "rom_audit_vendor.yaml"), "--virtual", profile,
-                     "--out", str(out)])
-        assert code in (0, 1), f"{profile}: harness run exited {code}"
-        runs.append(out)
-    return runs[0], runs[1]
 
 
 def report_of(run: Path) -> dict[str, Any]:
     return dict(json.loads((run / "report.json").read_text()))
 
 
-def test_each_build_s_verdict(builds: tuple[Path, Path]) -> None:
-    build_a, build_b = map(report_of, builds)
+def test_each_build_s_verdict(rom_builds: tuple[Path, Path]) -> None:
+    build_a, build_b = map(report_of, rom_builds)
     assert build_a["verdict"]["status"] == "pass", build_a["verdict"]  # the program is honoured
     assert {(f["variant"], f["data_type"]) for f in build_a["flows"] if f["confidence"] == "canary"} == \
         {("program_on", "imei"), ("program_on", "installed_apps")}
@@ -53,9 +39,9 @@ def test_each_build_s_verdict(builds: tuple[Path, Path]) -> None:
     assert build_a["device"]["fingerprint"] != build_b["device"]["fingerprint"]
 
 
-def test_the_diff_lists_exactly_the_vendor_app_s_new_flows(builds: tuple[Path, Path], tmp_path: Path,
+def test_the_diff_lists_exactly_the_vendor_app_s_new_flows(rom_builds: tuple[Path, Path], tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    build_a, build_b = builds
+    build_a, build_b = rom_builds
     diff_json, junit = tmp_path / "diff.json", tmp_path / "diff.xml"
     assert main(["diff", str(build_a), str(build_b), "--json", str(diff_json), "--junit", str(junit),
                  "--html", str(tmp_path / "diff.html")]) == 1
