@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    parser.add_argument("--adb", metavar="HOST:PORT",
+                        help="the adb server to use, e.g. a lab's on another host (as `adb -H HOST -P PORT`); "
+                             "default: $ANDROID_ADB_SERVER_HOST:$ANDROID_ADB_SERVER_PORT or 127.0.0.1:5037")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -62,7 +65,32 @@ def _configure_logging(verbosity: int) -> None:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
+def _adb_server_option(argv: Sequence[str]) -> str | None:
+    """The value of the top-level ``--adb`` option, read before any command module is imported: adbutils
+    and frida take the adb server's address from the environment once, when they start."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            return None
+        if arg == "--adb" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--adb="):
+            return arg.split("=", 1)[1]
+        if not arg.startswith("-"):
+            return None  # the command: options after it are the command's
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    server = _adb_server_option(argv)
+    if server is not None:
+        from harness.device.adb_env import parse_server, use_server
+
+        try:
+            use_server(*parse_server(server))
+        except HarnessError as exc:
+            sys.stderr.write(f"harness: {exc}\n")
+            return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)

@@ -21,7 +21,7 @@ import adbutils
 from adbutils.errors import AdbConnectionError
 
 from harness import config
-from harness.device.adb_env import server_address, server_host, server_port
+from harness.device.adb_env import is_local_server, server_address, server_host, server_port
 from harness.errors import AdbServerDownError, AdbServerError, AdbServerSilentError, ToolMissingError
 
 __all__ = ["IO_TIMEOUT", "SERVER_TIMEOUT", "AdbClient", "adb_binary", "adb_client", "ensure_server",
@@ -103,7 +103,9 @@ def ensure_server(timeout: float | None = None) -> None:
         _check_version(timeout)
         return
     except AdbServerDownError:
-        pass
+        if not is_local_server():  # a lab's server is theirs to start: never one of ours in its place
+            raise AdbServerDownError(f"adb server at {server_address()} is not reachable; is it running and "
+                                     "listening beyond localhost (`adb -a nodaemon server`)?") from None
     port = server_port()
     binary = adb_binary()
     log.info("starting the adb server on port %d (%s)", port, binary)

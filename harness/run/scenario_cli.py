@@ -1,11 +1,12 @@
 """``harness run SCENARIO``: replay a scenario under its consent variants and record everything.
 
-    harness run SCENARIO [--device SERIAL | --virtual [PROFILE]] [--out DIR] [--variants a,b]
+    harness run SCENARIO [--device SERIAL | --virtual [PROFILE] | --devices LIST|all] [--out DIR] [--variants a,b]
                          [--ui uiautomator2|shell] [--env NAME=VALUE]... [--force] [--reconnect-timeout S]
 
 The run folder (``harness.run.folder``) gets the run store, the artifacts and a copy of the
 scenario.  The device is ``--device``, else ``$ANDROID_SERIAL``, else the only one connected;
-``--virtual`` starts a fresh virtual phone for the run and stops it afterwards.
+``--virtual`` starts a fresh virtual phone for the run and stops it afterwards; ``--devices`` runs
+it on many phones at once (``harness.run.fleet``).
 
 Ends with the run's report (``harness.report``: verdict first), also written into the run folder as
 report.json, report.html and junit.xml.
@@ -34,6 +35,9 @@ def register(subparsers: Any) -> None:
     where.add_argument("--device", metavar="SERIAL", help="the phone (default: $ANDROID_SERIAL or the only one)")
     where.add_argument("--virtual", nargs="?", const="default", metavar="PROFILE",
                        help="start a fresh virtual phone (profile: default) for the run, stopped after")
+    where.add_argument("--devices", metavar="LIST",
+                       help="run on many phones at once: SERIAL,SERIAL@HOST:PORT,... (a phone on another adb "
+                            "server) or all; one run folder per phone under --out, then a merged matrix")
     parser.add_argument("--out", type=Path, metavar="DIR", help="the run folder (default: runs/NAME-TIME)")
     parser.add_argument("--variants", metavar="LIST", help="comma-separated variants to run (default: all)")
     parser.add_argument("--ui", choices=("uiautomator2", "shell"), default="uiautomator2",
@@ -52,8 +56,13 @@ def register(subparsers: Any) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    return run_scenario(RunRequest(
+    request = RunRequest(
         scenario=args.scenario, out=args.out, device=args.device, virtual=args.virtual,
         variants=args.variants.split(",") if args.variants else None, env=tuple(args.env), ui=args.ui,
         force=args.force, reconnect_timeout=args.reconnect_timeout, geoip=tuple(args.geoip), trackers=args.trackers,
-    )).exit_code
+    )
+    if args.devices is not None:
+        from harness.run.fleet import run_fleet
+
+        return run_fleet(request, args.devices)
+    return run_scenario(request).exit_code
