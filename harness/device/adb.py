@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 
 import adbutils
@@ -22,10 +24,16 @@ from adbutils.errors import AdbConnectionError
 
 from harness import config
 from harness.device.adb_env import is_local_server, server_address, server_host, server_port
-from harness.errors import AdbServerDownError, AdbServerError, AdbServerSilentError, ToolMissingError
+from harness.errors import (
+    AdbServerDownError,
+    AdbServerError,
+    AdbServerSilentError,
+    DeviceNotFoundError,
+    ToolMissingError,
+)
 
-__all__ = ["IO_TIMEOUT", "SERVER_TIMEOUT", "AdbClient", "adb_binary", "adb_client", "ensure_server",
-           "server_errors", "server_port"]
+__all__ = ["IO_TIMEOUT", "SERVER_TIMEOUT", "AdbClient", "adb_binary", "adb_client", "ensure_connected",
+           "ensure_server", "server_errors", "server_port"]
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +137,35 @@ def adb_client(timeout: float = IO_TIMEOUT) -> AdbClient:
     ``timeout`` seconds of silence."""
     ensure_server()
     return AdbClient(timeout)
+
+
+#: A serial that names a phone reached over TCP (``adb connect``): a DeviceFarmer/STF provider's
+#: address, a phone in TCP mode, an emulator or the virtual phone.
+_TCP_SERIAL = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$")
+CONNECT_TIMEOUT = 20.0
+
+
+def ensure_connected(serial: str) -> None:
+    """``adb connect SERIAL`` when ``serial`` is HOST:PORT and the adb server does not list it ready,
+    as labs expose phones (STF providers, TCP mode); a refusal is a ``DeviceNotFoundError`` with
+    adb's own words.  Other serials are left alone (USB phones are found, never connected)."""
+    if not _TCP_SERIAL.match(serial):
+        return
+    client = adb_client()
+    with server_errors("listing devices"):
+        ready = {str(d.serial) for d in client.device_list()}
+    if serial in ready:
+        return
+    log.info("adb connect %s", serial)
+    with server_errors(f"connecting to {serial}", CONNECT_TIMEOUT):
+        answer = str(client.connect(serial, timeout=CONNECT_TIMEOUT))
+    refused = answer.strip().lower().startswith(("unable", "failed", "cannot", "error"))
+    deadline = time.monotonic() + (0 if refused else CONNECT_TIMEOUT)
+    while time.monotonic() < deadline:  # "connected to" comes before the device is authorised and ready
+        with server_errors("listing devices"):
+            if serial in {str(d.serial) for d in client.device_list()}:
+                return
+        time.sleep(0.25)
+    raise DeviceNotFoundError(serial, f"`adb connect {serial}` did not give a ready device: {answer.strip()!r} "
+                                      "(is the phone in TCP mode, or the STF provider's address right, and is "
+                                      "this host's key authorised on it?)")

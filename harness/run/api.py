@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from harness.device.adb import adb_client
+from harness.device.adb import adb_client, ensure_connected
 from harness.device.device import Device
 from harness.errors import ConfigError, DeviceNotFoundError
 from harness.instrument.config import AgentConfig, all_modules
@@ -69,6 +69,7 @@ class RunOutcome:
 def pick_device(explicit: str | None) -> str:
     serial = explicit or os.environ.get("ANDROID_SERIAL")
     if serial:
+        ensure_connected(serial)  # HOST:PORT (an STF provider, a phone in TCP mode): adb connect it
         return serial
     ready = [d.serial for d in adb_client().device_list()]
     if len(ready) == 1:

@@ -11,8 +11,11 @@ import sys
 import pytest
 
 from harness.cli import _adb_server_option
+from harness.device.adb import ensure_connected
 from harness.device.adb_env import parse_server
-from harness.errors import ConfigError
+from harness.errors import ConfigError, DeviceNotFoundError
+from harness.virtual.manager import RunningPhone
+from tests.conftest import adb
 
 
 def harness(*args: str) -> subprocess.CompletedProcess[str]:
@@ -52,3 +55,18 @@ def test_a_remote_server_that_is_not_there_is_said_plainly() -> None:
 def test_a_malformed_value_is_refused() -> None:
     result = harness("--adb", "nope", "devices")
     assert result.returncode == 2 and "--adb 'nope': expected HOST:PORT" in result.stderr
+
+
+def test_a_tcp_phone_is_adb_connected_when_asked_for(fresh_phone: RunningPhone) -> None:
+    """A phone named HOST:PORT (an STF provider, TCP mode; the virtual phone is one) that the adb
+    server has dropped is connected again with `adb connect`, as a lab's user would."""
+    adb("disconnect", fresh_phone.serial)
+    assert fresh_phone.serial not in adb("devices").stdout
+    ensure_connected(fresh_phone.serial)
+    assert f"{fresh_phone.serial}\tdevice" in adb("devices").stdout
+
+
+def test_a_tcp_phone_that_is_not_there_is_said_plainly(adb_server: int) -> None:
+    with pytest.raises(DeviceNotFoundError, match=r"`adb connect 127\.0\.0\.1:1` did not give a ready device"):
+        ensure_connected("127.0.0.1:1")
+    ensure_connected("emulator-5554-not-tcp")  # a USB serial: left alone, nothing to connect
