@@ -18,6 +18,7 @@ from harness.detect.applist import APP_LIST_LABEL
 from harness.detect.canaries import MAX_INSTALLED_APPS, load_canaries_text
 from harness.errors import CommandFailedError
 from harness.record.store import RunStore
+from harness.record.view import RunView
 from harness.run.folder import STORE_NAME
 from harness.scenario.canaries import run_canaries
 from harness.scenario.canary_apps import installed_apps_from_list, read_installed_apps
@@ -95,19 +96,17 @@ def test_expectations_may_name_installed_apps_without_declaring_canaries(tmp_pat
 
 
 def test_the_vendor_rom_s_app_list_upload_is_found_with_the_program_off(
-        adb_server: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """One run of rom_audit_vendor on vendor-b, program off: the firmware's crash diagnostics upload
-    the package list (gzip JSON) although the user is not in the program."""
-    out = tmp_path / "vendor-b"
-    assert main(["run", str(ROOT / "scenarios" / "rom_audit_vendor.yaml"), "--virtual", "vendor-b",
-                 "--out", str(out), "--variants", "program_off"]) in (0, 1)
-    capsys.readouterr()
-    with RunStore.open(out / STORE_NAME) as store:
-        assert store.meta()["variant_results"]["program_off"]["status"] == "ok"
-        [(name, _fmt, stored)] = store.canaries()
+        rom_builds: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """rom_audit_vendor on vendor-b (the session's build B run), program off: the firmware's crash
+    diagnostics upload the package list (gzip JSON) although the user is not in the program."""
+    out = rom_builds[1]
+    view = RunView(out / STORE_NAME)
+    assert view.meta["variant_results"]["program_off"]["status"] == "ok"
+    [(name, stored)] = view.canaries
     assert name == "run"
     packages = {p.name for p in load_profile("vendor-b").packages}
     assert set(load_canaries_text(stored, "run").installed_apps) == packages
+    capsys.readouterr()
     assert main(["detect", str(out), "--json"]) in (0, 1)
     findings = json.loads(capsys.readouterr().out)["findings"]
     app_lists = {(f["type"], f["canary"], f["host"], f["encoding"]) for f in findings if f["type"] == "installed_apps"}
