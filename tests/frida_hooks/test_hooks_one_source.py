@@ -32,7 +32,11 @@ def test_message_types_are_the_agent_s() -> None:
 
 @pytest.fixture
 def sleeper() -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # attached only once it runs its script: frida's injector crashes (SIGSEGV in its loader) when it
+    # attaches to a process the dynamic loader is still mapping (seen once in CI)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"],
+                            stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline() == b"up\n"
     yield proc
     proc.kill()
     proc.wait()
