@@ -74,6 +74,8 @@ class Event:
     stack: tuple[str, ...] = field(default_factory=tuple)
     sdk: str | None = None
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: which capture path saw it: None for the hooks; "mitm" (the proxy), "pcap" (PCAPdroid)
+    source: str | None = None
 
     @property
     def is_egress(self) -> bool:
@@ -100,6 +102,8 @@ class Event:
             out["data_len"] = self.data_len
         if self.headers:
             out["headers"] = [[k, v] for k, v in self.headers]
+        if self.source is not None:
+            out["source"] = self.source
         return out
 
     @classmethod
@@ -127,6 +131,7 @@ class Event:
                 stack=tuple(map(str, stack)) if stack else (),
                 sdk=obj.get("sdk"),
                 headers=tuple((str(k), str(v)) for k, v in headers) if headers else (),
+                source=obj.get("source"),
             )
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise ConfigError(f"{where}: malformed event record: {exc!s}") from exc

@@ -29,7 +29,7 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "kind": ((str,), "a string"),
     "ts": ((int, float, _NULL), "a number or null"),
     **{name: ((int, _NULL), "an integer or null") for name in ("pid", "step", "data_len")},
-    **{name: ((str, _NULL), "a string or null") for name in ("api", "process", "variant", "value", "sdk")},
+    **{name: ((str, _NULL), "a string or null") for name in ("api", "process", "variant", "value", "sdk", "source")},
     "dest": ((dict, _NULL), "an object or null"),
     "stack": ((list, _NULL), "a list of strings or null"),
     "headers": ((list, _NULL), "a list of [name, value] pairs or null"),

@@ -19,9 +19,6 @@ from harness.record.rows import RowError, row_event
 #: Told about each stored event that cannot be read (a tampered or damaged row); the rest is read.
 OnRowError = Callable[[StoreError], None]
 
-_SELECT = f"SELECT {', '.join(schema.EVENT_COLUMNS)} FROM events"
-
-
 def iter_events(
     run_path: Path | str, *, kinds: frozenset[str] | set[str] | None = None, variant: str | None = None,
     id_range: tuple[int, int] | None = None, on_error: OnRowError | None = None,
@@ -43,7 +40,7 @@ def iter_events(
     if id_range is not None:
         clauses.append("id >= ? AND id < ?")
         params.extend(id_range)
-    sql = _SELECT + (f" WHERE {' AND '.join(clauses)}" if clauses else "") + " ORDER BY id"
+    sql = schema.select_events(conn) + (f" WHERE {' AND '.join(clauses)}" if clauses else "") + " ORDER BY id"
     try:
         cur = conn.execute(sql, params)
         while True:

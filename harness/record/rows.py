@@ -43,6 +43,7 @@ def event_rows(
             dumps(list(stack)) if stack else None,
             ev.sdk,
             dumps([list(h) for h in headers]) if headers else None,
+            ev.source,
         ))
         next_id += 1
     return rows
@@ -75,7 +76,7 @@ def _json_list(event_id: object, field: str, text: object) -> list[Any]:
 def _check(row: Row) -> None:
     """Raise ``RowError`` naming the first column whose value has the wrong type."""
     (ev_id, ts, variant, step, process, pid, kind, api, host, ip, port, scheme, url, address, _has_dest,
-     data, data_len, value, _stack, sdk, _headers) = row
+     data, data_len, value, _stack, sdk, _headers, source) = row
     checks: tuple[tuple[str, object, tuple[type, ...], bool], ...] = (
         ("id", ev_id, (int,), False), ("ts", ts, _NUMBER, False), ("variant", variant, (str,), True),
         ("step", step, (int,), True), ("process", process, (str,), False), ("pid", pid, (int,), False),
@@ -83,6 +84,7 @@ def _check(row: Row) -> None:
         ("dest_ip", ip, (str,), True), ("dest_port", port, (int,), True), ("dest_scheme", scheme, (str,), True),
         ("dest_url", url, (str,), True), ("dest_address", address, (str,), True), ("data", data, (bytes,), True),
         ("data_len", data_len, (int,), True), ("value", value, (str,), True), ("sdk", sdk, (str,), True),
+        ("source", source, (str,), True),
     )
     for name, val, types, nullable in checks:
         if (val is None and not nullable) or (val is not None and (not isinstance(val, types)
@@ -95,12 +97,12 @@ def row_event(row: Row) -> Event:
     """The ``Event`` stored in one ``events`` row (columns in ``EVENT_COLUMNS`` order); a row that
     does not hold what the schema says is a ``RowError`` naming the event and the column."""
     (ev_id, ts, variant, step, process, pid, kind, api, host, ip, port, scheme, url, address, has_dest,
-     data, data_len, value, stack, sdk, headers) = row
+     data, data_len, value, stack, sdk, headers, source) = row
     if not (type(ev_id) is int and type(ts) in (float, int) and type(pid) is int and type(kind) is str
             and type(api) is str and type(process) is str and (data is None or type(data) is bytes)
             and (variant is None or type(variant) is str) and (step is None or type(step) is int)
             and (value is None or type(value) is str) and (sdk is None or type(sdk) is str)
-            and (data_len is None or type(data_len) is int)
+            and (data_len is None or type(data_len) is int) and (source is None or type(source) is str)
             and (not has_dest or ((host is None or type(host) is str) and (ip is None or type(ip) is str)
                                   and (port is None or type(port) is int) and (url is None or type(url) is str)
                                   and (scheme is None or type(scheme) is str)
@@ -126,6 +128,7 @@ def row_event(row: Row) -> Event:
             sdk=sdk,
             headers=tuple((k, v) for k, v in pairs) if all(_is_pair(h) for h in pairs)
             else _bad(ev_id, "headers", "not a list of [name, value] text pairs"),
+            source=source,
         )
     except (TypeError, ValueError) as exc:
         if isinstance(exc, RowError):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PAGE_SIZE = 16384
 
 SCHEMA = """
@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS events (
     value        TEXT,
     stack        TEXT,                       -- JSON list, NULL when empty
     sdk          TEXT,
-    headers      TEXT                        -- JSON list of [name, value], NULL when empty
+    headers      TEXT,                       -- JSON list of [name, value], NULL when empty
+    source       TEXT                        -- NULL: the hooks; "mitm", "pcap": the other capture paths
 );
 CREATE INDEX IF NOT EXISTS events_kind ON events (kind);
 CREATE INDEX IF NOT EXISTS events_variant ON events (variant, step);
@@ -95,12 +96,20 @@ CREATE INDEX IF NOT EXISTS events_variant ON events (variant, step);
 EVENT_COLUMNS = (
     "id", "ts", "variant", "step", "process", "pid", "kind", "api",
     "dest_host", "dest_ip", "dest_port", "dest_scheme", "dest_url", "dest_address", "has_dest",
-    "data", "data_len", "value", "stack", "sdk", "headers",
+    "data", "data_len", "value", "stack", "sdk", "headers", "source",
 )
 
 INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 )
+
+def select_events(conn: sqlite3.Connection) -> str:
+    """``SELECT`` of ``EVENT_COLUMNS`` for this run: a run of schema 1 (before ``source``) reads NULL there,
+    so runs recorded by an earlier harness stay readable without being changed."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    columns = [name if name in present else f"NULL AS {name}" for name in EVENT_COLUMNS]
+    return f"SELECT {', '.join(columns)} FROM events"
+
 
 def _pragmas(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
