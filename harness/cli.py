@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "harness.record.cli",
     "harness.scenario.cli",
     "harness.report.cli",
+    "harness.db.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -32,7 +32,9 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      │         └── SpawnNotSupportedError  it cannot spawn (a portal, some vendor ROMs): attach after launch
      ├── StepFailedError        a scenario step failed (an assertion, a missing element); names the step's line
      ├── StoreError             the run store (opening, writing, reading a run)
-     └── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
+     ├── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
+     └── DatabaseError          the fleet database (harness db): no driver, cannot connect, a schema
+                                newer than the harness, a statement refused (the DSN's password masked)
 """
 
 from __future__ import annotations
@@ -170,3 +172,9 @@ class StoreError(HarnessError):
 
 class DetectError(HarnessError):
     """An input of the leak detector is malformed."""
+
+
+class DatabaseError(HarnessError):
+    """The fleet database (PostgreSQL, ``harness db``) could not be used: the driver is missing, the
+    server cannot be reached, its schema is newer than this harness, or it refused a statement.  A DSN
+    in the message has its password masked."""

@@ -17,6 +17,16 @@ if ((${#need_apt[@]})); then
         echo "test: the browser tests will be skipped; to run them install: ${need_apt[*]}" >&2
     fi
 fi
+# the fleet database tests (tests/db) start their own PostgreSQL server from Debian's binaries (they skip without)
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "test: installing postgresql with apt-get"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    else
+        echo "test: the fleet database tests will be skipped; to run them install: postgresql" >&2
+    fi
+fi
 .venv/bin/ruff check harness tests benchmarks scripts
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"
