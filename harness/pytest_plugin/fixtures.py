@@ -106,7 +106,7 @@ class HarnessRun:
         folder = self._phones.new_run_folder(path.stem)
         outcome = run_scenario(RunRequest(scenario=path, device=serial, out=folder, force=True,
                                           variants=list(variants) if variants is not None else None,
-                                          env=[f"{k}={v}" for k, v in (env or {}).items()]))
+                                          env=[f"{k}={v}" for k, v in (env or {}).items()], quiet=True))
         doc = outcome.report()
         if doc is None:
             raise HarnessError(f"{path}: the run on {serial} made no report (exit status {outcome.exit_code}); "

@@ -101,7 +101,7 @@ class ScenarioRun:
             return
         try:
             folder = phones.new_run_folder(self.name)
-            outcome = run_scenario(RunRequest(scenario=self.path, device=serial, out=folder, force=True))
+            outcome = run_scenario(RunRequest(scenario=self.path, device=serial, out=folder, force=True, quiet=True))
         except HarnessError as exc:
             self._error = f"{self.path}: the scenario could not run on {serial}: {failures.printable(exc)}"
             return

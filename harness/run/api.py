@@ -50,6 +50,7 @@ class RunRequest:
     reconnect_timeout: float = 30.0
     geoip: Sequence[Path] = ()
     trackers: Path | None = None
+    quiet: bool = False                # no report on stdout (it is still written into the run folder)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def _report_settings(request: RunRequest) -> Any:
     from harness.scenario.session import ReportSettings
 
     return ReportSettings(geo=GeoDb.load(*request.geoip) if request.geoip else GeoDb.bundled(),
-                          trackers=TrackerDb.load(request.trackers) if request.trackers else TrackerDb.bundled())
+                          trackers=TrackerDb.load(request.trackers) if request.trackers else TrackerDb.bundled(),
+                          quiet=request.quiet)
 
 
 def _run(request: RunRequest, scenario: Any, variants: list[Any], serial: str, *, out: Path, report: Any) -> int:

@@ -68,6 +68,7 @@ class ReportSettings:
 
     geo: GeoDb
     trackers: TrackerDb
+    quiet: bool = False  # written into the run folder only (the pytest plugin shows its own summary)
 
     def options(self) -> ReportOptions:
         return ReportOptions(geo=self.geo, trackers=self.trackers)
@@ -142,6 +143,7 @@ def _report(store: Path, out: Path, report: ReportSettings) -> int:
         log.error("the run is stored in %s, but its report could not be made: %s "
                   "(`harness report %s` tries again)", out, exc, out)
         return 2
-    print_report(doc, console)
-    console.print(Text(f"report: {', '.join(str(p) for p in written)}"))
+    if not report.quiet:
+        print_report(doc, console)
+        console.print(Text(f"report: {', '.join(str(p) for p in written)}"))
     return doc["verdict"]["exit_code"]
