@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "harness.scenario.cli",
     "harness.report.cli",
     "harness.db.cli",
+    "harness.capture.pcap_cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
