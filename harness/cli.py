@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "harness.scenario.cli",
     "harness.report.cli",
     "harness.db.cli",
+    "harness.doctor.cli",
     "harness.capture.pcap_cli",
 )
 

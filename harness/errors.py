@@ -14,6 +14,7 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      ├── DeviceError            anything about one device (carries .serial)
      │    ├── DeviceNotFoundError   no such serial / no device connected
      │    ├── DeviceGoneError       the device went away during a command
+     │    ├── PhoneNotReadyError    a `harness doctor` check failed before a run (harness.doctor.model)
      │    ├── CommandFailedError    a device command failed (carries command, exit code, output)
      │    ├── PackageNotFoundError  the package is not installed
      │    ├── UnknownPermissionError the permission (or app-op) is unknown to the device
@@ -33,6 +34,7 @@ Every error a user can cause or meet derives from ``HarnessError``; the CLI prin
      ├── StepFailedError        a scenario step failed (an assertion, a missing element); names the step's line
      ├── StoreError             the run store (opening, writing, reading a run)
      ├── DetectError            the leak detector's inputs (HAR, JSONL, canary files)
+     ├── CaptureError           the second capture path (the proxy could not start or be routed to)
      └── DatabaseError          the fleet database (harness db): no driver, cannot connect, a schema
                                 newer than the harness, a statement refused (the DSN's password masked)
 """
@@ -178,3 +180,7 @@ class DatabaseError(HarnessError):
     """The fleet database (PostgreSQL, ``harness db``) could not be used: the driver is missing, the
     server cannot be reached, its schema is newer than this harness, or it refused a statement.  A DSN
     in the message has its password masked."""
+
+
+class CaptureError(HarnessError):
+    """The proxy could not start, or the phone's traffic could not be routed through it."""

@@ -29,4 +29,6 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 fi
 .venv/bin/ruff check harness tests benchmarks scripts
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# two workers (pytest-xdist): most tests wait on phones and apps, so two run in about 60% of the time
+# of one on a 2-core machine; every worker has its own adb server, harness home and phones
+exec .venv/bin/python -m pytest -n "${HARNESS_TEST_WORKERS:-2}" "$@"

@@ -12,7 +12,7 @@ import re
 import zlib
 from collections.abc import Iterator
 
-import brotli
+import brotlicffi as brotli  # Brotli's own binding before 1.2 cannot cap its output (see pyproject)
 import zstandard
 
 try:

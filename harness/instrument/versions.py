@@ -78,7 +78,7 @@ def probe_server_version(shell: Callable[[str], str],
     return None
 
 
-def _major(version: str) -> int:
+def major_version(version: str) -> int:
     head = version.strip().split(".", 1)[0]
     if not head.isdigit():
         raise InstrumentError(f"cannot read a frida version from {version!r}")
@@ -110,10 +110,11 @@ def check_server(device: FridaDevice, server_version: str | None = None) -> Serv
             f"{device.label}: no frida-server answered (access: {info.access or 'unknown'}); install "
             f"{asset} as /data/local/tmp/frida-server and start it as root "
             "(`adb shell su -c '/data/local/tmp/frida-server -D'`)")
-    if server_version is not None and _major(server_version) != _major(CLIENT_VERSION):
+    if server_version is not None and major_version(server_version) != major_version(CLIENT_VERSION):
         raise ServerVersionError(
             f"{device.label}: frida-server {server_version} does not match the harness's frida "
-            f"{CLIENT_VERSION} (major {_major(server_version)} vs {_major(CLIENT_VERSION)}); install {asset}")
+            f"{CLIENT_VERSION} (major {major_version(server_version)} vs {major_version(CLIENT_VERSION)}); "
+            f"install {asset}")
     if server_version is not None and server_version != CLIENT_VERSION:
         log.warning("%s: frida-server %s differs from frida %s (same major; %s recommended)",
                     device.label, server_version, CLIENT_VERSION, asset)

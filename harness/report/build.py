@@ -3,8 +3,10 @@
 ``build_report(store, options)`` reads the run three times, streaming, so a run of any size is
 reported in the memory of its flows, findings and timeline (each bounded):
 
-1. every event: the host -> IP answers (``AddressBook``), the timeline, events per variant;
-2. the egress events through the detector, with the run's own canaries: findings filed into flows;
+1. every event: the host -> IP answers (``AddressBook``), the timeline, events per variant, and
+   what the cross-check of the two capture paths needs (``harness.capture.crosscheck``);
+2. the egress events through the detector, with the run's own canaries: findings filed into flows
+   (a proxy event matched to hook events counts under the hooked process and SDK: one flow);
 3. the events chosen as evidence: their payloads explained (the canary marked in its decoded layer).
 
 Then the consent diff (``compare.consent``), the expectations (``compare.expect``) and the verdict.
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.capture.crosscheck import CrossCheck
 from harness.compare.addresses import AddressBook
 from harness.compare.consent import judge
 from harness.compare.expect import evaluate, parse_rules
@@ -134,6 +137,7 @@ class _Run:
         self.destinations = Destinations(options.trackers, first_party, app)
         self.detector = Detector(_canaries(self.view, options.problems), destinations=self.destinations)
         self.addresses = AddressBook()
+        self.cross = CrossCheck(meta)
         self.timeline: list[TimelineEvent] = []
         self.events_per_variant: Counter[str] = Counter()
         self.findings: list[tuple[int, Finding, FlowKey]] = []
@@ -145,7 +149,7 @@ class _Run:
 
     def read_all(self) -> None:
         for event in iter_events(self.store, on_error=self.skipped):
-            self.addresses.learn(event)
+            self.addresses.learn(self.cross.observe(event))
             variant = event.variant or NO_VARIANT
             self.events_per_variant[variant] += 1
             if len(self.timeline) < self.options.max_timeline:
@@ -166,7 +170,8 @@ class _Run:
         )
 
     def detect(self) -> None:
-        for event in iter_events(self.store, kinds=EGRESS_KINDS, on_error=self.skipped):
+        for stored in iter_events(self.store, kinds=EGRESS_KINDS, on_error=self.skipped):
+            event = self.cross.adjust(stored)
             for item in items_from_events([event]):
                 try:
                     found = self.detector.scan_item(item, lambda _notice: None)
@@ -283,6 +288,7 @@ def build_report(store: Path, options: ReportOptions, *, folder: Path | None = N
     run = _Run(store, folder, options)
     say(f"report: reading {run.view.event_count} events")
     run.read_all()
+    capture = run.cross.finish()
     say("report: looking for personal data in what left the phone")
     run.detect()
     flows = run.builder.flows()
@@ -302,6 +308,6 @@ def build_report(store: Path, options: ReportOptions, *, folder: Path | None = N
         geoip=GeoInfo(name=source.name, licence=source.licence, date=source.date), variants=variants,
         flows=flows, violations=violations, expectations=expectations,
         countries=countries_table(flows), findings=findings, timeline=run.timeline,
-        timeline_total=run.view.event_count,
+        timeline_total=run.view.event_count, capture=capture,
         verdict=verdict_of(info, variants, violations, expectations),
     )

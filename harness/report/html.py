@@ -7,7 +7,8 @@ from a mail attachment alike.  Everything from the document is escaped (see ``ht
 payloads are hostile.  The result holds no lone surrogate, so ``.encode("utf-8")`` never raises.
 
 Page order: verdict, device and run, variants (with failed steps' screenshots), violations,
-expectations, flow matrix, flows, countries, findings (payloads with the canary marked), timeline.
+expectations, flow matrix, flows, countries, capture paths (the proxy/hooks cross-check), findings
+(payloads with the canary marked), timeline.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from harness.report.html_evidence import findings_section, timeline_section
 from harness.report.html_flows import flows_section, matrix_section
 from harness.report.html_parts import facts_section, page
 from harness.report.html_sections import (
+    capture_section,
     countries_section,
     expectations_section,
     variants_section,
@@ -31,7 +33,8 @@ __all__ = ["render_diff_html", "render_report_html"]
 _NAV = (
     '<nav><a href="#verdict">verdict</a><a href="#facts">device and run</a><a href="#variants">variants</a>'
     '<a href="#violations">violations</a><a href="#expectations">expectations</a><a href="#matrix">flow matrix</a>'
-    '<a href="#flows">flows</a><a href="#countries">countries</a><a href="#findings">findings</a>'
+    '<a href="#flows">flows</a><a href="#countries">countries</a><a href="#capture">capture</a>'
+    '<a href="#findings">findings</a>'
     '<a href="#timeline">timeline</a></nav>'
 )
 
@@ -53,6 +56,7 @@ def render_report_html(doc: ReportDoc) -> str:
         matrix_section(doc["variants"], doc["flows"]),
         flows_section(doc["flows"], with_finding),
         countries_section(doc["countries"]),
+        capture_section(doc.get("capture")),
         findings_section(doc["findings"], flow_ids, doc["timeline"]),
         timeline_section(doc["timeline"], doc["timeline_total"], doc["variants"], flow_ids, with_finding),
         f'<footer>{esc(doc["schema"])} · harness {esc(run["harness_version"])} · generated {utc(doc["generated"])}'

@@ -1,4 +1,5 @@
-"""The report page's sections before the evidence: verdict, variants, violations, expectations, countries."""
+"""The report page's sections before the evidence: verdict, variants, violations, expectations, countries,
+capture paths."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Collection
 
 from harness.report.html_parts import badge, destination, event_links, flow_link, flow_links, step, table
 from harness.report.html_text import esc, esc_list, num, png_data_url
-from harness.report.shape import CountryRow, Expectation, VariantInfo, VerdictInfo, Violation
+from harness.report.shape import CaptureInfo, CountryRow, Expectation, VariantInfo, VerdictInfo, Violation
 
 _VERDICT_LABEL = {"pass": "PASS", "fail": "FAIL", "broken": "BROKEN"}
 
@@ -139,5 +140,47 @@ def countries_section(countries: list[CountryRow]) -> str:
     return (
         '<section id="countries"><h2>Countries</h2>'
         + table(["Code", "Country", "Flows", "Violations", "Data types", "Hosts"], rows, empty="no flow")
+        + "</section>"
+    )
+
+
+def capture_section(capture: CaptureInfo | None) -> str:
+    """The capture paths and their cross-check: hook coverage gaps, proxy bypasses, refused TLS."""
+    if capture is None:  # a report made before the second capture path existed
+        return '<section id="capture"><h2>Capture paths</h2><p class="muted">not in this report</p></section>'
+    route = esc(capture["proxy"]) if "mitm" in capture["paths"] else "not used"
+    facts = (
+        f"<p>paths: {esc_list(capture['paths'])} · proxy: {route} · proxy requests "
+        f"{num(capture['proxy_requests'])}, also seen by the hooks {num(capture['matched'])} · CA in "
+        f"{esc_list(capture['ca_stores'])} · QUIC blocked by {esc_list(capture['quic_blocked'], none='nothing')}</p>"
+    )
+    notes = "".join(f'<p class="muted">{esc(n)}</p>' for n in capture["notes"])
+    gaps = (
+        f"<tr><td>{esc(g['variant'])}</td><td>{esc(g['host'])}</td><td>{esc(g['url'])}</td>"
+        f"<td class=\"n\">{num(g['events'])}</td><td>{event_links(g['evidence'], (), g['events'])}</td></tr>"
+        for g in capture["gaps"]
+    )
+    bypasses = (
+        f"<tr><td>{esc(b['variant'])}</td><td>{esc(b['process'])}</td><td>{esc(b['sdk'])}</td>"
+        f"<td>{esc(b['destination'])}{'' if b['port'] is None else ':' + esc(str(b['port']))}</td>"
+        f"<td>{esc(b['transport'])}</td><td>{esc(b['message'])}</td><td class=\"n\">{num(b['events'])}</td>"
+        f"<td>{event_links(b['evidence'], (), b['events'])}</td></tr>"
+        for b in capture["bypasses"]
+    )
+    refused = (
+        f"<tr><td>{esc(t['variant'])}</td><td>{esc(t['host'])}</td>"
+        f"<td class=\"n\">{esc(None if t['port'] is None else str(t['port']))}</td>"
+        f"<td>{esc(t['error'])}</td><td class=\"n\">{num(t['events'])}</td></tr>"
+        for t in capture["tls_failures"]
+    )
+    return (
+        '<section id="capture"><h2>Capture paths</h2>' + facts + notes
+        + "<h3>Hook coverage gaps: the proxy saw it, no hook did</h3>"
+        + table(["Variant", "Host", "URL", "Requests", "Proxy events"], gaps, empty="none")
+        + "<h3>Proxy bypasses: the hooks saw it, the proxy did not</h3>"
+        + table(["Variant", "Process", "SDK", "Destination", "Transport", "Why", "Events", "Hook events"], bypasses,
+                empty="none")
+        + "<h3>TLS refused by the app</h3>"
+        + table(["Variant", "Host", "Port", "Error", "Times"], refused, empty="none")
         + "</section>"
     )

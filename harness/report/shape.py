@@ -14,6 +14,8 @@ Schema is ``harness schema report``); captured text in it is as captured (hostil
     countries     where the data went, per country
     findings      the evidence: per finding, the payload excerpt with the canary marked
     timeline      the events, labelled by variant and step
+    capture       the capture paths (hooks, proxy) and their cross-check: hook coverage gaps, proxy
+                  bypasses, refused TLS handshakes (``harness.capture.crosscheck``)
     verdict       the answer first: pass, fail or broken, and the exit status
 """
 
@@ -190,6 +192,61 @@ class TimelineEvent(TypedDict):
     flows: list[str]             # Flow ids this event is evidence of
 
 
+class CaptureGap(TypedDict):
+    """Requests the proxy saw and no hook did (a hook coverage gap), by variant, host and URL."""
+
+    variant: str
+    host: str | None
+    url: str                     # without its query
+    events: int                  # proxy requests
+    first_ts: float | None
+    evidence: list[int]          # proxy event ids (at most 20)
+
+
+class CaptureBypass(TypedDict):
+    """What the hooks saw leave around the proxy while it was active, by variant, process, destination."""
+
+    variant: str
+    process: str | None
+    sdk: str | None
+    destination: str             # host name, else IP
+    port: int | None
+    transport: str               # tcp | udp
+    reason: str                  # quic | tls_refused | direct | unseen
+    message: str
+    events: int
+    first_ts: float | None
+    evidence: list[int]          # hook event ids (at most 20)
+
+
+class TlsFailure(TypedDict):
+    """Handshakes the app refused with the proxy (pinning, or the proxy's CA not trusted)."""
+
+    variant: str
+    host: str | None             # SNI, else the CONNECT target
+    port: int | None
+    error: str
+    events: int
+    first_ts: float | None
+    evidence: list[int]
+
+
+class CaptureInfo(TypedDict):
+    """The run's capture paths and their cross-check."""
+
+    paths: list[str]             # hooks | mitm
+    requested: str | None        # --capture: auto | hooks | both
+    notes: list[str]             # why a path was not used, what was not done (QUIC, CA stores)
+    proxy: str | None            # the route: phone address -> adb reverse -> mitmproxy address
+    ca_stores: list[str]         # where the proxy's CA was installed (removed after the run)
+    quic_blocked: list[str]      # iptables / ip6tables
+    proxy_requests: int          # requests the proxy recorded
+    matched: int                 # of those, also seen by the hooks
+    gaps: list[CaptureGap]
+    bypasses: list[CaptureBypass]
+    tls_failures: list[TlsFailure]
+
+
 class VerdictInfo(TypedDict):
     status: Verdict              # pass | fail | broken (a variant failed or the run is incomplete)
     exit_code: int               # 0 pass, 1 fail, 3 broken (2 is "could not run": no document)
@@ -214,6 +271,7 @@ class ReportDoc(TypedDict):
     findings: list[FindingEvidence]
     timeline: list[TimelineEvent]
     timeline_total: int          # events in the run (the timeline may be cut)
+    capture: CaptureInfo
     verdict: VerdictInfo
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.detect.render import safe_text
-from harness.report.shape import DiffDoc, Flow, ReportDoc
+from harness.report.shape import CaptureInfo, DiffDoc, Flow, ReportDoc
 
 _VERDICT_STYLE = {"pass": "bold white on green", "fail": "bold white on red", "broken": "bold black on yellow"}
 _STATUS_STYLE = {"violation": "bold red", "allowed": "yellow", "consented": "green", "observed": "", "suspected": "dim"}
@@ -73,10 +73,58 @@ def print_report(doc: ReportDoc, console: Console) -> None:
                           literal(e["message"]))
         console.print(table)
     print_flows(doc["flows"], console, title=f"What left the phone ({doc['run']['events']} events recorded)")
+    capture = doc.get("capture")
+    if capture is not None:  # reports written before the second capture path have none
+        print_capture(capture, console)
     if doc["countries"]:
         console.print(literal("Countries: " + "; ".join(
             f"{c['name']} ({c['country']}): {c['flows']} flows" for c in doc["countries"])
             + f"  [country data: {doc['geoip']['name']}, {doc['geoip']['date']}]"))
+
+
+def _ids(ids: list[int], total: int) -> Text:
+    return Text(", ".join(map(str, ids[:5])) + (" ..." if total > 5 else ""))
+
+
+def print_capture(capture: CaptureInfo, console: Console) -> None:
+    """The capture paths, then the cross-check: hook coverage gaps, proxy bypasses, refused handshakes."""
+    if "mitm" not in capture["paths"]:
+        console.print(Text("Capture: hooks only"))
+        for note in capture["notes"]:
+            console.print(literal(f"  note: {note}"))
+        return
+    console.print(literal(f"Capture: hooks and proxy ({capture['proxy'] or 'proxy'}): {capture['proxy_requests']} "
+                          f"proxy requests, {capture['matched']} also seen by the hooks; CA in "
+                          f"{', '.join(capture['ca_stores']) or '-'}; QUIC blocked by "
+                          f"{', '.join(capture['quic_blocked']) or 'nothing'}"))
+    for note in capture["notes"]:
+        console.print(literal(f"  note: {note}"))
+    if capture["gaps"]:
+        table = Table(title=Text(f"Hook coverage gaps ({len(capture['gaps'])}): the proxy saw it, no hook did",
+                                 style="bold yellow"))
+        for column in ("variant", "host", "url", "requests", "evidence"):
+            table.add_column(column)
+        for gap in capture["gaps"]:
+            table.add_row(safe_text(gap["variant"]), safe_text(gap["host"]), safe_text(gap["url"]),
+                          Text(str(gap["events"])), _ids(gap["evidence"], gap["events"]))
+        console.print(table)
+    if capture["bypasses"]:
+        table = Table(title=Text(f"Proxy bypasses ({len(capture['bypasses'])}): the hooks saw it, the proxy did not",
+                                 style="bold yellow"))
+        for column in ("variant", "by", "to", "transport", "why", "events", "evidence"):
+            table.add_column(column)
+        for bypass in capture["bypasses"]:
+            port = f":{bypass['port']}" if bypass["port"] is not None else ""
+            table.add_row(safe_text(bypass["variant"]), safe_text(bypass["sdk"] or bypass["process"]),
+                          safe_text(f"{bypass['destination']}{port}"), Text(bypass["transport"]),
+                          safe_text(bypass["message"]), Text(str(bypass["events"])),
+                          _ids(bypass["evidence"], bypass["events"]))
+        console.print(table)
+    for failure in capture["tls_failures"]:
+        console.print(literal(f"TLS refused by the app: {failure['host']}:{failure['port']} in {failure['variant']} "
+                              f"({failure['events']}x): {failure['error']}", "yellow"))
+    if not (capture["gaps"] or capture["bypasses"]):
+        console.print(Text("Cross-check: no hook coverage gap, no proxy bypass."))
 
 
 def print_flows(flows: list[Flow], console: Console, title: str) -> None:

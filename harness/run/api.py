@@ -6,7 +6,10 @@
 
 The run folder (``harness.run.folder``) gets the run store, the artifacts, a copy of the scenario
 and the report.  The device is ``device``, else ``$ANDROID_SERIAL``, else the only one connected;
-``virtual`` starts a fresh virtual phone of that profile for the run and stops it afterwards.  Bad
+``virtual`` starts a fresh virtual phone of that profile for the run and stops it afterwards.
+``capture`` chooses the capture paths (``harness.capture.session``): ``auto`` (hooks and the
+in-process proxy where its CA can go into the system store, else hooks with a note), ``both`` or
+``hooks``.  Bad
 input (an invalid scenario, no device) raises a ``HarnessError`` before the phone is touched.
 """
 
@@ -22,8 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from harness.capture.cleanup import repair_capture
+from harness.capture.session import CaptureSession, check_mode
 from harness.device.adb import adb_client, ensure_connected
 from harness.device.device import Device
+from harness.doctor.registry import require_ready
 from harness.errors import ConfigError, DeviceNotFoundError
 from harness.instrument.config import AgentConfig, all_modules
 from harness.instrument.devices import open_usb
@@ -50,6 +56,7 @@ class RunRequest:
     reconnect_timeout: float = 30.0
     geoip: Sequence[Path] = ()
     trackers: Path | None = None
+    capture: str = "auto"              # auto | hooks | both (harness.capture.session)
     quiet: bool = False                # no report on stdout (it is still written into the run folder)
 
 
@@ -112,6 +119,7 @@ def run_scenario(request: RunRequest) -> RunOutcome:
         raise ConfigError("--reconnect-timeout must be from 0 to 3600 seconds")
     if request.ui not in ("uiautomator2", "shell"):
         raise ConfigError(f"--ui: {request.ui!r} is not uiautomator2 or shell")
+    check_mode(request.capture)
     report = _report_settings(request)  # a bad --geoip is said before the phone is touched
     out = request.out or Path("runs") / f"{run_folder.safe_name(scenario.name)}-{time.strftime('%Y%m%d-%H%M%S')}"
     run_folder.prepare(out, force=request.force)
@@ -134,9 +142,13 @@ def _run(request: RunRequest, scenario: Any, variants: list[Any], serial: str, *
     from harness.scenario.session import run_session
 
     device = Device.connect(serial)
+    repair_capture(device)  # a crashed run's proxy route first: the doctor would refuse the phone for it
+    require_ready(device, scenario)  # the doctor's fast checks: stops (exit 2) before the phone is changed
     frida_device = open_usb(serial)
     source, decode = load_agent()
     agent = AgentConfig(modules=scenario.hooks or all_modules(), app_package=scenario.app)
+    capture = CaptureSession(request.capture, max_data=agent.max_data)
+    capture.preflight(device)  # auto decided (or an explicit `both` refused) before anything changes
     with StopSignals() as signals:
         recording = Recording.open(
             frida_device, out / run_folder.STORE_NAME, signals, agent=agent, source=source, decode=decode,
@@ -144,9 +156,12 @@ def _run(request: RunRequest, scenario: Any, variants: list[Any], serial: str, *
                               "variants": [v.name for v in variants], "expect": scenario.expect,
                               "first_party": list(scenario.first_party), "app": scenario.app})
         recording.started()
+        capture.sink = recording.writer
         run_folder.copy_sources(out, scenario.sources)
         try:
             return run_session(scenario, variants, device, recording, out=out, signals=signals, ui_kind=request.ui,
-                               reconnect_timeout=request.reconnect_timeout, report=report)
+                               reconnect_timeout=request.reconnect_timeout, report=report, capture=capture)
         except StopRequested:
             return 3
+        finally:
+            capture.close()

@@ -94,7 +94,7 @@ def worker_command(request: RunRequest, phone: Phone, out: Path) -> list[str]:
     if phone.adb:
         command += ["--adb", phone.adb]
     command += ["run", str(request.scenario), "--device", phone.serial, "--out", str(out / phone.name), "--force",
-                "--ui", request.ui, "--reconnect-timeout", str(request.reconnect_timeout)]
+                "--ui", request.ui, "--reconnect-timeout", str(request.reconnect_timeout), "--capture", request.capture]
     if request.variants:
         command += ["--variants", ",".join(request.variants)]
     for item in request.env:

@@ -2,11 +2,15 @@
 
     harness run SCENARIO [--device SERIAL | --virtual [PROFILE] | --devices LIST|all] [--out DIR] [--variants a,b]
                          [--ui uiautomator2|shell] [--env NAME=VALUE]... [--force] [--reconnect-timeout S]
+                         [--capture auto|hooks|both]
 
 The run folder (``harness.run.folder``) gets the run store, the artifacts and a copy of the
 scenario.  The device is ``--device``, else ``$ANDROID_SERIAL``, else the only one connected;
 ``--virtual`` starts a fresh virtual phone for the run and stops it afterwards; ``--devices`` runs
-it on many phones at once (``harness.run.fleet``).
+it on many phones at once (``harness.run.fleet``).  ``--capture`` adds a second capture path: an
+in-process mitmproxy the phone is routed to (``harness.capture``); ``auto`` (the default) uses it
+where its CA can go where every app trusts it (root, a writable system store), else the hooks alone,
+and says so; ``both`` uses it with the CA in the user store at least.
 
 Ends with the run's report (``harness.report``: verdict first), also written into the run folder as
 report.json, report.html and junit.xml.
@@ -50,6 +54,10 @@ def register(subparsers: Any) -> None:
                         help="a MaxMind-format database (.mmdb) for the report's countries instead of the bundled "
                              "one (repeat for a country and an ASN database)")
     parser.add_argument("--trackers", type=Path, metavar="FILE", help="a tracker list instead of the bundled one")
+    parser.add_argument("--capture", choices=("auto", "hooks", "mitm", "both"), default="auto",
+                        help="capture paths: hooks (frida), both (frida and an in-process mitmproxy the phone is "
+                             "routed to over adb reverse; needs root for the CA), auto (both where the CA can go "
+                             "into the system store, else hooks; the default); mitm alone is not implemented yet")
     parser.add_argument("--reconnect-timeout", type=float, default=30.0, metavar="S",
                         help="how long to wait for a phone that went away (default 30)")
     parser.set_defaults(func=run_command)
@@ -60,6 +68,7 @@ def run_command(args: argparse.Namespace) -> int:
         scenario=args.scenario, out=args.out, device=args.device, virtual=args.virtual,
         variants=args.variants.split(",") if args.variants else None, env=tuple(args.env), ui=args.ui,
         force=args.force, reconnect_timeout=args.reconnect_timeout, geoip=tuple(args.geoip), trackers=args.trackers,
+        capture=args.capture,
     )
     if args.devices is not None:
         from harness.run.fleet import run_fleet

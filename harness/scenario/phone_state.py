@@ -5,7 +5,8 @@ runtime permission, app-op and setting any variant (or any mid-flow ``grant``/``
 ``appops``/``setting`` step) can touch.  ``apply(variant)`` sets a variant's consent and reads
 each value back (the device layer verifies); ``restore()`` puts back what was read, verified the
 same way.  The snapshot is written to a host-side journal (``$HARNESS_HOME/journals/SERIAL.json``,
-atomically) before the first change, together with whatever ``note_seeded`` records, so a run that
+atomically) before the first change, together with whatever ``note_seeded`` and ``note_capture``
+(the proxy path's changes, ``harness.capture``) record, so a run that
 dies half-way (SIGKILL, a crash, a power cut) is repaired by the next ``harness run`` on that phone
 (``repair``) before it changes anything itself.
 """
@@ -65,6 +66,9 @@ class PhoneState:
     settings: dict[str, str | None] = field(default_factory=dict)
     #: what was seeded (the seeding's own JSON record, undone by ``unseed``), by label
     seeded: dict[str, Any] = field(default_factory=dict)
+    #: what the second capture path changed (proxy setting, reverse port, CA file, iptables rule): a
+    #: JSON record per change, by label, in the order made; undone by ``harness.capture.cleanup``
+    capture_changes: dict[str, Any] = field(default_factory=dict)
     run: str | None = None
 
     # ---- before the run --------------------------------------------------------------------
@@ -117,7 +121,7 @@ class PhoneState:
             "serial": self.serial, "run": self.run,
             "permissions": [[p, perm, granted] for (p, perm), granted in self.permissions.items()],
             "appops": [[p, op, mode] for (p, op), mode in self.appops.items()],
-            "settings": self.settings, "seeded": self.seeded,
+            "settings": self.settings, "seeded": self.seeded, "capture": self.capture_changes,
         }
 
     @classmethod
@@ -128,7 +132,7 @@ class PhoneState:
                 permissions={(str(p), str(perm)): bool(g) for p, perm, g in data.get("permissions", [])},
                 appops={(str(p), str(op)): str(m) for p, op, m in data.get("appops", [])},
                 settings={str(k): (None if v is None else str(v)) for k, v in dict(data.get("settings", {})).items()},
-                seeded=dict(data.get("seeded", {})))
+                seeded=dict(data.get("seeded", {})), capture_changes=dict(data.get("capture", {})))
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"the phone-state journal is damaged ({exc})") from exc
 
@@ -144,6 +148,16 @@ class PhoneState:
 
     def forget_seeded(self, label: str) -> None:
         self.seeded.pop(label, None)
+        self.save()
+
+    def note_capture(self, label: str, record: Any) -> None:
+        """Remember a change the capture path is about to make (its JSON undo record); journaled at
+        once, before the change, so a crash in between leaves the record for ``repair``."""
+        self.capture_changes[label] = record
+        self.save()
+
+    def forget_capture(self, label: str) -> None:
+        self.capture_changes.pop(label, None)
         self.save()
 
     def discard(self) -> None:

@@ -9,7 +9,9 @@ and the steps run (``Executor``), every event stamped with the variant and the s
 the agents drain into the run; after the last variant the canaries are removed.  A failed step ends its variant
 (``failed``, with a screenshot, the UI hierarchy and logcat in ``artifacts/``) and the next one
 runs; a phone that disappears is waited for (``reconnect_timeout``), and its variant is
-``incomplete``; a stop signal ends the run (``interrupted``) with everything recorded kept.  In
+``incomplete``; a stop signal ends the run (``interrupted``) with everything recorded kept.  With
+a second capture path (``harness.capture``: the proxy), the phone is routed to the proxy once, right
+after the originals are read, and unrouted first when the run ends.  In
 every case the phone is put back as it was found (what could not be is left in the host-side
 journal, for the next run to repair: ``phone_state``).
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.capture.session import CaptureSession
 from harness.device.device import Device
 from harness.device.logcat import LogcatCapture
 from harness.errors import AdbServerError, DeviceError, DeviceGoneError, HarnessError, StepFailedError
@@ -72,7 +75,8 @@ class Canaries:
 
 class ScenarioRunner:
     def __init__(self, scenario: Scenario, device: Device, recording: Recording, ui: Ui, out: Path, *,
-                 canaries: Canaries, display: RunDisplay, reconnect_timeout: float = 30.0) -> None:
+                 canaries: Canaries, display: RunDisplay, reconnect_timeout: float = 30.0,
+                 capture: CaptureSession | None = None) -> None:
         self.scenario = scenario
         self.device = device
         self.recording = recording
@@ -81,6 +85,7 @@ class ScenarioRunner:
         self.canaries = canaries
         self.display = display
         self.reconnect_timeout = reconnect_timeout
+        self.capture = capture
         self.state: PhoneState | None = None
         self.results: list[VariantResult] = []
         self.device_lost = False
@@ -93,6 +98,8 @@ class ScenarioRunner:
         self.results = [VariantResult(v.name) for v in variants]
         self.state = PhoneState.capture(self.device, self.scenario, self.out)
         try:
+            if self.capture is not None:
+                self.capture.attach(self.device, self.state, self.display.note)
             for number, (variant, result) in enumerate(zip(variants, self.results, strict=True), 1):
                 if self.device_lost:
                     result.reason = "the phone was gone"
@@ -113,6 +120,8 @@ class ScenarioRunner:
                               f"({self.device.serial}); the next run on it repairs it")
             return
         problems: list[str] = []
+        if self.capture is not None:  # first: the phone's network back without the proxy
+            problems += self.capture.detach(self.device, self.state)
         if self.scenario.app:
             try:
                 self.device.apps.force_stop(self.scenario.app)

@@ -20,6 +20,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from harness.capture.cleanup import undo_all
+from harness.capture.session import CaptureSession
 from harness.compare.geo import GeoDb
 from harness.detect.destinations import TrackerDb
 from harness.device.apk import ensure_installed
@@ -44,7 +46,7 @@ def repair(device: Device, display: RunDisplay, canaries_remove: Callable[[Devic
     if state is None:
         return
     display.note(f"run: an earlier run ({state.run}) left {device.serial} changed; restoring it first")
-    problems = []
+    problems = undo_all(device, state)  # the proxy setting, reverse port, CA, QUIC rule: first
     for label, record in list(state.seeded.items()):
         try:
             canaries_remove(device, record)
@@ -75,7 +77,8 @@ class ReportSettings:
 
 
 def run_session(scenario: Scenario, variants: list[Variant], device: Device, recording: Recording, *, out: Path,
-                signals: StopSignals, ui_kind: str, reconnect_timeout: float, report: ReportSettings) -> int:
+                signals: StopSignals, ui_kind: str, reconnect_timeout: float, report: ReportSettings,
+                capture: CaptureSession | None = None) -> int:
     display = RunDisplay(lambda: recording.writer.stats().received)
     if scenario.apk is not None and scenario.app:  # the app under test, at the APK's version
         display.note(f"run: {ensure_installed(device, scenario.apk, scenario.app)}")
@@ -84,7 +87,7 @@ def run_session(scenario: Scenario, variants: list[Variant], device: Device, rec
     _store_device_facts(recording, device)
     ui = make_ui(ui_kind, device)
     runner = ScenarioRunner(scenario, device, recording, ui, out, canaries=canaries, display=display,
-                            reconnect_timeout=reconnect_timeout)
+                            reconnect_timeout=reconnect_timeout, capture=capture)
     stop_reason, signal, aborted = "completed", None, False
     try:
         runner.run(variants)
@@ -94,6 +97,9 @@ def run_session(scenario: Scenario, variants: list[Variant], device: Device, rec
         aborted = recording.lost > 0
     finally:
         with signals.shield(swallow=True):
+            if capture is not None:  # the proxy stopped (its last events queued) before the run closes
+                capture.close()
+                recording.store.update_meta({"capture": capture.meta()})
             ui.close()
             _store_canaries(recording, canaries, device, out, runner)
             recording.store.update_meta({"variant_results": summary(runner.results)})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import importlib.metadata
 import json
 import logging
 import os
@@ -30,18 +31,21 @@ from harness.virtual.adb.adbd import AdbdServer
 from harness.virtual.adb.services import PhoneServices
 from harness.virtual.net.frida_portal import FridaPortal
 from harness.virtual.net.internet import Internet, internet_address
-from harness.virtual.net.ports import PortMap
+from harness.virtual.net.ports import PortMap, loopback_address
+from harness.virtual.net.trust import system_stores, trusted_stores
 from harness.virtual.preflight import check_state_folder, listen
 from harness.virtual.profile.spec import PackageSpec
 from harness.virtual.runtime.app_threads import AppThreads
 from harness.virtual.runtime.binder import Binder
 from harness.virtual.runtime.launcher import AppLauncher, JvmPrograms
 from harness.virtual.runtime.processes import ProcessTable
-from harness.virtual.shell.install import install_tool_clients
+from harness.virtual.shell.install import install_frida_server, install_tool_clients
 from harness.virtual.shell.sandbox import SandboxLayout, shell_environment
+from harness.virtual.shell.su import SuServer
 from harness.virtual.shell.tools import TOOLS
 from harness.virtual.shell.tools.base import SHELL_UID, ToolContext
 from harness.virtual.shell.toolserver import ToolServer
+from harness.virtual.system.fs_access import FsAccess
 from harness.virtual.system.state import PhoneState
 from harness.virtual.ui.app_ui import AppScreen, AppUiHub
 from harness.virtual.ui.nodes import Screen
@@ -88,6 +92,13 @@ class PhoneDaemon:
 
     def _build(self, state_dir: Path, profile: str, listener: socket.socket) -> None:
         self.phone = PhoneState.open_or_create(state_dir, profile)
+        phone_profile = self.phone.profile
+        rooted = bool(phone_profile.rooted)
+        fs_root, sdk = self.phone.fs_root, phone_profile.build.sdk
+        self.access = FsAccess(fs_root, rooted)
+        self.access.prepare()
+        port = int(listener.getsockname()[1])
+        self.loopback = loopback_address(port)
         self.ports = PortMap()
         self.portal = FridaPortal(self.ports, self.phone.vphone_dir / "frida-portal.log")
         socket_dir = self._socket_dir = Path(tempfile.mkdtemp(prefix="vphone-"))
@@ -95,28 +106,29 @@ class PhoneDaemon:
         self.ui = AppUiHub()
         app_threads = AppThreads()
         self.binder = Binder(socket_dir / "binder.sock", self.phone, self.ui, app_threads)
-        programs = JvmPrograms(self.phone.vphone_dir / "hosts", self._truststore, self.binder.socket_path)
+        programs = JvmPrograms(self.phone.vphone_dir / "hosts", self.binder.socket_path,
+                               trust=lambda spec: trusted_stores(fs_root, sdk, spec), loopback=self.loopback)
         self._programs = programs
         launcher = AppLauncher(self.phone, self.phone.vphone_dir / "proc-names", join=self.portal.join,
                                programs=programs, on_start=self.ui.reset)
         self.processes = ProcessTable(self.phone, launcher=launcher, screen_factory=self._screen,
                                       app_threads=app_threads)
-        rooted = bool(self.phone.profile.rooted)
-        install_tool_clients(self.phone.fs_root, sorted(TOOLS), rooted)
+        install_tool_clients(fs_root, sorted(TOOLS), rooted)
+        if phone_profile.frida_server:
+            install_frida_server(fs_root / "data", importlib.metadata.version("frida"))
         self.tools = ToolServer(socket_dir / "tools.sock", TOOLS, self._tool_context)
+        self.su = SuServer(socket_dir / "su.sock", self._su_command) if rooted else None
         banner = {key: self.phone.props.get(key, "") for key in _BANNER_KEYS}
-        self.services = PhoneServices(banner, self._build_command, self._map_path,
-                                      self.phone.fs_root / "system", self.ports)
+        self.services = PhoneServices(banner, self._build_command, self._map_path, fs_root / "system", self.ports,
+                                      loopback=self.loopback,
+                                      write_policy=lambda host: self.access.write_refusal(host, SHELL_UID))
         self.adbd = AdbdServer(self.services, listener=listener)
         self.port = self.adbd.port
         self.serial = f"127.0.0.1:{self.port}"
         hosts = [h for spec in self.phone.packages() for h in spec.app.get("hosts", [])]
         self.internet = Internet(internet_address(self.port), self.phone.vphone_dir, hosts,
-                                 ca_store=self.phone.fs_root / "system" / "etc" / "security" / "cacerts")
-        self.layout = SandboxLayout(self.phone.fs_root, socket_dir, hosts_file=self.internet.hosts_file)
-
-    def _truststore(self) -> Path | None:
-        return self.internet.truststore
+                                 ca_stores=system_stores(fs_root, sdk))
+        self.layout = SandboxLayout(fs_root, socket_dir, hosts_file=self.internet.hosts_file, access=self.access)
 
     def _screen(self, spec: PackageSpec, _processes: ProcessTable) -> Screen | None:
         return AppScreen(spec, self.ui, self.phone.screen_size) if spec.app.get("main") else None
@@ -125,10 +137,14 @@ class PhoneDaemon:
         return ToolContext(phone=self.phone, processes=self.processes, ports=self.ports, **kwargs)
 
     def _build_command(self, argv: list[str], use_pty: bool) -> list[str]:
-        env = shell_environment(SHELL_UID, self.serial)
+        env = shell_environment(SHELL_UID, self.serial, self.loopback)
         if use_pty:
             env["TERM"] = "xterm-256color"
         return self.layout.command(argv, env)
+
+    def _su_command(self, argv: list[str], uid: int, env: dict[str, str], cwd: str) -> list[str]:
+        """A process ``su`` asked for: in a sandbox of that uid (root's writes where root may)."""
+        return self.layout.command(argv, {**env, "VPHONE_UID": str(uid)}, cwd, root=uid == 0)
 
     def _map_path(self, device_path: str) -> Path:
         path: Path = self.phone.device_path(device_path)
@@ -138,8 +154,12 @@ class PhoneDaemon:
         threading.Thread(target=self._programs.warm, args=(self.phone.packages(),), name="javac-warm",
                          daemon=True).start()
         self.tools.start()
+        if self.su is not None:
+            self.su.start()
         self.binder.start()
         self.portal.start()
+        if self.phone.profile.frida_server and self.portal.pid is not None:
+            self.processes.add_service("frida-server", self.portal.pid, 0)
         try:
             self.internet.start()
         except PermissionError as exc:
@@ -156,6 +176,8 @@ class PhoneDaemon:
         self._stopped.set()
         self.adbd.stop()
         with contextlib.suppress(Exception):
+            self.services.reverse.close_all()
+        with contextlib.suppress(Exception):
             self.processes.shutdown()
         with contextlib.suppress(Exception):
             self.portal.stop()
@@ -163,6 +185,9 @@ class PhoneDaemon:
             self.internet.stop()
         with contextlib.suppress(Exception):
             self.tools.stop()
+        if self.su is not None:
+            with contextlib.suppress(Exception):
+                self.su.stop()
         with contextlib.suppress(Exception):
             self.binder.stop()
         if self._socket_dir is not None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import zlib
 
-import brotli
+import brotlicffi as brotli
 import zstandard
 from detect_support import CANARIES, DETECTOR, http_request
 

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Callable
 from urllib.parse import quote_from_bytes
 
-import brotli
+import brotlicffi as brotli
 import zstandard
 from detect_support import CANARIES, DETECTOR, http_request
 from hypothesis import HealthCheck, given, settings

@@ -309,7 +309,8 @@ def test_a_target_that_starts_mid_variant_is_instrumented(adb_server: int, tmp_p
         "variants:\n  mid:\n    consent: withheld\n"
         "steps:\n  - idle: 1\n  - shell: [am, broadcast, -a, com.vendor.analytics.action.REPORT]\n  - idle: 3\n"))
     out = tmp_path / "out"
-    assert main(["run", str(scenario), "--virtual", "vendor-b", "--out", str(out), "--variants", "mid"]) == 0
+    # ran to its end (1: what the vendor's diagnostics upload, with consent withheld, is a violation)
+    assert main(["run", str(scenario), "--virtual", "vendor-b", "--out", str(out), "--variants", "mid"]) in (0, 1)
     with RunStore.open(out / STORE_NAME) as store:
         targets = [(t.process, t.mode, t.variant) for t in store.targets()]
     assert ("com.vendor.analytics", "attach-after-launch", "mid") in targets, targets

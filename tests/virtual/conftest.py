@@ -9,6 +9,7 @@ import adbutils
 import pytest
 
 from harness.testing.virtual import ToolShell, tool_shell
+from harness.virtual.manager import PhoneManager, RunningPhone
 
 
 @pytest.fixture
@@ -24,3 +25,11 @@ def adb_at_private_server(adb_server: int) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(adbutils, "adb", adbutils.AdbClient())
         yield
+
+
+@pytest.fixture(scope="session")
+def rooted_phone(adb_server: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPhone]:
+    """One phone of the rooted profile (Magisk su, frida-server, x86_64) for the session's tests."""
+    running = PhoneManager().start(state=tmp_path_factory.mktemp("rooted") / "state", profile="rooted")
+    yield running
+    PhoneManager().stop(running.serial)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import random
 import socket
 import struct
 import threading
@@ -107,17 +108,19 @@ def test_many_concurrent_streams(device: adbutils.AdbDevice) -> None:
 
 
 def test_shell_process_group_dies_when_stream_closes(device: adbutils.AdbDevice, phone: RunningPhone) -> None:
-    stream = device.shell("echo started; sleep 300 & sleep 301; echo never", stream=True)
+    # durations no other test (or parallel worker) uses, so the host's process list shows only ours
+    first, second = (f"sleep {n}" for n in random.sample(range(3000, 9000), 2))
+    stream = device.shell(f"echo started; {first} & {second}; echo never", stream=True)
     assert stream.read(8) == b"started\n"
     deadline = time.time() + 5
-    while "sleep 301" not in _host_processes() and time.time() < deadline:
+    while second not in _host_processes() and time.time() < deadline:
         time.sleep(0.05)
-    assert "sleep 301" in _host_processes()
+    assert second in _host_processes()
     stream.close()
     deadline = time.time() + 10
-    while ("sleep 300" in _host_processes() or "sleep 301" in _host_processes()) and time.time() < deadline:
+    while (first in _host_processes() or second in _host_processes()) and time.time() < deadline:
         time.sleep(0.1)
-    assert "sleep 300" not in _host_processes() and "sleep 301" not in _host_processes()
+    assert first not in _host_processes() and second not in _host_processes()
 
 
 def _host_processes() -> str:

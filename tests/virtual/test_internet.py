@@ -24,7 +24,10 @@ def _collected(phone: RunningPhone, timeout: float = 5.0) -> list[dict[str, obje
 
 def test_https_by_name_reaches_the_phones_collector(fresh_phone: RunningPhone) -> None:
     device = Device.connect(fresh_phone.serial)
-    result = device.shell(["curl", "-s", "--cacert", "/system/etc/security/cacerts/vphone_internet_ca.0",
+    # the phone's CA is a system CA: <subject_hash_old>.0 in the store the apps of Android 14 read
+    (ca_file,) = device.shell(["ls", "/apex/com.android.conscrypt/cacerts"]).stdout.split()
+    assert device.shell(["ls", "/system/etc/security/cacerts"]).stdout.split() == [ca_file]
+    result = device.shell(["curl", "-s", "--cacert", f"/apex/com.android.conscrypt/cacerts/{ca_file}",
                            "-H", "X-Imei: 358752114029584", "-d", "id=3f1c9a7be2d04c51",
                            "https://analytics.tracker.example/v1/collect?app=weather"])
     assert result.stdout == '{"status":"ok"}'

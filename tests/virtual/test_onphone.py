@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.virtual.shell import onphone
-from harness.virtual.shell.install import ON_PHONE_PROGRAMS, PHONE_PYTHON, install_tool_clients
+from harness.virtual.shell.install import ON_PHONE_PROGRAMS, PHONE_PYTHON, ROOT_PROGRAMS, install_tool_clients
 
 ONPHONE_DIR = Path(onphone.__file__).resolve().parent
 MODULES = sorted(p for p in ONPHONE_DIR.glob("*.py") if p.name != "__init__.py")
@@ -40,7 +40,8 @@ def foreign_imports(module: Path) -> subprocess.CompletedProcess[str]:
 
 def test_the_onphone_folder_holds_every_program_installed_on_the_phone() -> None:
     assert MODULES, f"no modules in {ONPHONE_DIR}"
-    assert sorted(Path(source).resolve() for source in ON_PHONE_PROGRAMS.values()) == MODULES
+    programs = [*ON_PHONE_PROGRAMS.values(), *ROOT_PROGRAMS.values()]
+    assert sorted(Path(source).resolve() for source in programs) == MODULES
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: p.stem)
@@ -64,3 +65,8 @@ def test_installed_scripts_are_the_onphone_modules(tmp_path: Path) -> None:
         script = (bin_dir / name).read_text(encoding="utf-8")
         assert script == f"#!{PHONE_PYTHON} -IS\n" + Path(source).read_text(encoding="utf-8")
     assert (bin_dir / "pm").readlink() == Path("vphone-tool")
+    assert (bin_dir / "netcat").readlink() == Path("nc")
+    assert not (tmp_path / "system" / "xbin" / "su").exists()  # su only on rooted phones
+    install_tool_clients(tmp_path, ["pm", "settings"], rooted=True)
+    su = (tmp_path / "system" / "xbin" / "su").read_text(encoding="utf-8")
+    assert su == f"#!{PHONE_PYTHON} -IS\n" + Path(ROOT_PROGRAMS["su"]).read_text(encoding="utf-8")

@@ -2,7 +2,8 @@
 
 A real adb server reaches it with ``adb connect 127.0.0.1:PORT``.  Each TCP connection is one
 transport; inside it the host OPENs many streams (one per service request), each a ``Stream``
-(``stream``, with its flow control) served by its own thread.
+(``stream``, with its flow control) served by its own thread.  adbd OPENs streams to the host too
+(``Transport.open_stream``), one per connection to an ``adb reverse`` port.
 
 The host is untrusted.  A transport that breaks the protocol (a malformed packet, WRTEs that ignore
 flow control) is dropped with a warning in the log, and only that transport; a connection that
@@ -69,8 +70,12 @@ class Transport:
         self._streams: dict[int, Stream] = {}
         self._streams_lock = threading.Lock()
         self._next_id = 1
+        self._close_callbacks: list[Callable[[], None]] = []
+        self._gone = False
         self.max_payload = 4096
         self.peer = "?"
+        #: The transport's name on the device (adbd names a TCP transport "host-<fd>").
+        self.serial = f"host-{sock.fileno()}"
 
     def send(self, packet: Packet) -> None:
         data = packet.encode()
@@ -83,6 +88,36 @@ class Transport:
     def forget(self, local_id: int) -> None:
         with self._streams_lock:
             self._streams.pop(local_id, None)
+
+    def add_close_callback(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the host connection is gone (adbd drops its reverse listeners);
+        at once if it is gone already."""
+        with self._streams_lock:
+            if not self._gone:
+                self._close_callbacks.append(callback)
+                return
+        callback()
+
+    def open_stream(self, destination: str, timeout: float = 10.0) -> Stream:
+        """OPEN a stream to the host (``tcp:N`` there); returns it once the host OKAYed it.
+
+        Raises StreamClosed when the host refuses it (CLSE), is gone, or does not answer in time.
+        """
+        with self._streams_lock:
+            if len(self._streams) >= MAX_STREAMS:
+                raise StreamClosed(f"{destination}: too many open streams")
+            local_id = self._next_id
+            self._next_id += 1
+            stream = Stream(self, local_id, 0, destination, opening=True)
+            self._streams[local_id] = stream
+        try:
+            # arg1 is 0: we advertise no delayed_ack, so the OPEN grants no window
+            self.send(Packet(A_OPEN, local_id, 0, destination.encode("utf-8") + b"\0"))
+            stream.wait_opened(timeout)
+        except StreamClosed:
+            self.forget(local_id)
+            raise
+        return stream
 
     def _recv_exact(self, size: int) -> bytes:
         chunks = bytearray()
@@ -119,6 +154,14 @@ class Transport:
                 self._streams.clear()
             for stream in streams:
                 stream._on_close()
+            with self._streams_lock:
+                self._gone = True
+                callbacks, self._close_callbacks = self._close_callbacks, []
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("cleaning up after transport %s failed", self.peer)
             with contextlib.suppress(OSError):
                 self._sock.close()
 

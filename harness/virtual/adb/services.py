@@ -1,24 +1,24 @@
 """The services the virtual phone's adbd offers, resolved from OPEN destinations.
 
 ``shell:``/``exec:`` run in the sandboxed shell, ``sync:`` maps into the state folder, ``tcp:N``
-connects to port N on the phone: the phone's own network services are found in its ``PortMap``
-(``harness.virtual.net.ports``); any other port is the host loopback, which stands for the
-phone's view of the local network.
+connects to port N on the phone: the phone's own network services (and its ``adb reverse``
+listeners) are found in its ``PortMap`` (``harness.virtual.net.ports``); any other port is the
+host loopback, which stands for the phone's view of the local network.  ``reverse:`` manages the
+phone's reverse listeners (``reverse``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.virtual.adb.adbd import Service, Stream, StreamClosed
+from harness.virtual.adb.adbd import Service, Stream
+from harness.virtual.adb.reverse import ReverseForwards, bridge
 from harness.virtual.adb.shell_service import ShellRequest, ShellSession
-from harness.virtual.adb.sync_service import PathMapper, SyncSession
-from harness.virtual.net.ports import PortMap
+from harness.virtual.adb.sync_service import PathMapper, SyncSession, WritePolicy
+from harness.virtual.net.ports import HOST_LOOPBACK, PortMap
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,15 @@ class PhoneServices:
     """The ``ServiceResolver`` of one virtual phone."""
 
     def __init__(self, banner_props: dict[str, str], build_command: CommandBuilder, map_path: PathMapper,
-                 read_only_root: Path, ports: PortMap) -> None:
+                 read_only_root: Path, ports: PortMap, *, loopback: str = HOST_LOOPBACK,
+                 write_policy: WritePolicy | None = None) -> None:
         self._banner_props = banner_props
         self._build_command = build_command
         self._map_path = map_path
         self._read_only_root = read_only_root
+        self._write_policy = write_policy
         self.ports = ports
+        self.reverse = ReverseForwards(loopback, ports)
 
     def banner(self) -> str:
         props = ";".join(f"{k}={v}" for k, v in self._banner_props.items())
@@ -48,7 +51,10 @@ class PhoneServices:
             request = ShellRequest.parse(destination)
             return lambda stream: ShellSession(stream, request, self._build_command).run()
         if destination == "sync:":
-            return lambda stream: SyncSession(stream, self._map_path, self._read_only_root).run()
+            return lambda stream: SyncSession(stream, self._map_path, self._read_only_root, self._write_policy).run()
+        if destination.startswith("reverse:"):
+            command = destination[len("reverse:"):]
+            return lambda stream: self.reverse.serve(stream, command)
         if destination.startswith("tcp:"):
             port_text = destination.split(":")[1]
             if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
@@ -60,31 +66,14 @@ class PhoneServices:
         return None
 
     def _relay(self, stream: Stream, device_port: int) -> None:
-        host_port = self.ports.host_port(device_port)
+        host, port = self.ports.address(device_port)
         try:
-            conn = socket.create_connection(("127.0.0.1", host_port), timeout=5)
+            conn = socket.create_connection((host, port), timeout=5)
         except OSError as exc:
-            log.info("tcp:%d (host %d) refused: %s", device_port, host_port, exc)
+            log.info("tcp:%d (%s:%d) refused: %s", device_port, host, port, exc)
             return  # closing the stream tells the host the connection failed
         conn.settimeout(None)
-
-        def upstream() -> None:
-            try:
-                while data := stream.read():
-                    conn.sendall(data)
-            except (StreamClosed, OSError):
-                pass
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_WR)
-
-        threading.Thread(target=upstream, daemon=True).start()
-        try:
-            while data := conn.recv(65536):
-                stream.write(data)
-        except OSError:
-            pass
-        finally:
-            conn.close()
+        bridge(stream, conn)
 
 
 _FIXED_REPLIES = {

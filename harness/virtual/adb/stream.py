@@ -4,6 +4,10 @@ Flow control is the classic one: a side may have one unacknowledged WRTE per str
 OKAYs it.  We OKAY a host WRTE only once the service has consumed it, so a slow service slows the
 host instead of growing a buffer; a host that sends on regardless (more than ``MAX_INBOX`` unread)
 breaks the protocol and loses its transport.
+
+Most streams are OPENed by the host; those adbd OPENs itself (a connection to an ``adb reverse``
+port) start ``opening``: the host's first OKAY both accepts the stream and names its id, and no
+WRTE may go before it (``wait_opened``); a CLSE instead means the host refused it.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ class StreamClosed(Exception):
 class Stream:
     """One OPENed service stream, as seen by the service running on the device."""
 
-    def __init__(self, transport: StreamTransport, local_id: int, remote_id: int, destination: str) -> None:
+    def __init__(self, transport: StreamTransport, local_id: int, remote_id: int, destination: str,
+                 *, opening: bool = False) -> None:
         self._transport = transport
         self.local_id = local_id
         self.remote_id = remote_id
@@ -45,8 +50,22 @@ class Stream:
         self._cond = threading.Condition()
         self._inbox = bytearray()
         self._ack_owed = False     # the host's last WRTE still waits for our OKAY
-        self._write_acked = True   # our last WRTE was OKAYed by the host
+        self._write_acked = not opening  # our last WRTE (or our OPEN) was OKAYed by the host
         self.closed = False
+
+    @property
+    def transport(self) -> StreamTransport:
+        """The transport the stream travels on (the host connection it belongs to)."""
+        return self._transport
+
+    def wait_opened(self, timeout: float) -> None:
+        """For a stream adbd OPENed: return once the host OKAYed it; StreamClosed if it refused
+        (CLSE), went away, or did not answer within ``timeout`` seconds."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._write_acked or self.closed, timeout):
+                raise StreamClosed(f"{self.destination}: the host did not answer the OPEN")
+            if self.closed:
+                raise StreamClosed(f"{self.destination}: the host refused the stream")
 
     # -- device -> host ---------------------------------------------------------------------
     def write(self, data: bytes) -> None:

@@ -2,7 +2,8 @@
 
 Requests are an 8-byte header (4-char id, little-endian length) and a path; file data travels
 in DATA chunks of at most 64 KiB.  Device paths map into the state folder exactly as in the
-shell sandbox; /system is read-only, as on a user build.
+shell sandbox; /system is read-only, as on a user build, and the phone's ``WritePolicy`` refuses
+what adbd's uid (shell) may not write, such as the user CA store.
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ _MAX_PATH = 1024
 
 #: Maps a device path to a host path; raises HarnessError for paths outside the phone.
 PathMapper = Callable[[str], Path]
+#: Why adbd may not write a host path of the phone ("Permission denied"), or None when it may.
+WritePolicy = Callable[[Path], "str | None"]
 
 
 class SyncSession:
-    def __init__(self, stream: Stream, map_path: PathMapper, read_only_root: Path) -> None:
+    def __init__(self, stream: Stream, map_path: PathMapper, read_only_root: Path,
+                 write_policy: WritePolicy | None = None) -> None:
         self._stream = stream
         self._map = map_path
         self._read_only_root = read_only_root
+        self._write_policy = write_policy
 
     def run(self) -> None:
         while True:
@@ -100,6 +105,8 @@ class SyncSession:
             error = f"couldn't create file: {device_path}: No such file or directory"
         elif host.is_relative_to(self._read_only_root):
             error = f"couldn't create file: {device_path}: Read-only file system"
+        elif self._write_policy is not None and (refusal := self._write_policy(host)) is not None:
+            error = f"couldn't create file: {device_path}: {refusal}"
         elif host.is_dir():
             error = f"couldn't create file: {device_path}: Is a directory"
         temp = None

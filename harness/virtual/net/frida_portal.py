@@ -70,6 +70,11 @@ class FridaPortal:
         log.info("frida portal: control %d (device tcp:%d), cluster %d", self.control_port,
                  FRIDA_SERVER_PORT, self.cluster_port)
 
+    @property
+    def pid(self) -> int | None:
+        """The portal process's pid (what ``ps`` shows as frida-server where the profile has one)."""
+        return None if self._process is None else self._process.pid
+
     def join(self, pid: int) -> None:
         """Ask the portal process to make a freshly launched app reachable (asynchronous)."""
         process = self._process

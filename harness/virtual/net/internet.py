@@ -3,9 +3,9 @@
 Apps on the virtual phone connect by host name (``analytics.tracker.example``); the phone's hosts
 file maps every known name to the phone's internet address (``127.100.X.Y``, unique per phone,
 derived from its adbd port), where the collectors listen on the real service ports: HTTP on 80,
-HTTPS on 443 (a certificate for every name, signed by the phone's own CA, which the phone's apps
-trust as a system CA), and raw TCP and UDP sinks on 9000.  So hooks see real names and ports,
-and several phones never clash.
+HTTPS on 443 (a certificate for every name, signed by the phone's own CA, which is a system CA
+in the phone's system CA stores, see ``trust``), and raw TCP and UDP sinks on 9000.  So hooks see
+real names and ports, and several phones never clash.
 
 The collectors log everything they receive to ``STATE/vphone/collectors.jsonl``: the ground truth
 tests compare the harness's findings with.  The harness itself never reads it.
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ToolMissingError, VirtualPhoneError
+from harness.virtual.net.trust import install_system_ca
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +65,20 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def ensure_tls_material(tls_dir: Path, hosts: list[str]) -> tuple[Path, Path, Path]:
-    """The phone's CA (PEM), the collector's key+cert (PEM), and a PKCS#12 trust store for JVM apps.
+def ensure_tls_material(tls_dir: Path, hosts: list[str]) -> tuple[Path, Path]:
+    """The phone's CA (PEM) and the collector's certificate (PEM, its key beside it).
 
-    Made once per state folder with openssl and keytool; remade when the host list grows.
+    Made once per state folder with openssl; the certificate is remade when the host list grows.
     """
     tls_dir.mkdir(parents=True, exist_ok=True)
     ca_key, ca_cert = tls_dir / "ca.key", tls_dir / "ca.pem"
     key, cert = tls_dir / "collector.key", tls_dir / "collector.pem"
-    store, names_file = tls_dir / "truststore.p12", tls_dir / "names.txt"
+    names_file = tls_dir / "names.txt"
     wanted = "\n".join(sorted(set(hosts)))
-    if store.exists() and names_file.exists() and names_file.read_text() == wanted:
-        return ca_cert, cert, store
-    for tool, package in (("openssl", "openssl"), ("keytool", "openjdk-17-jdk-headless")):
-        if not _which(tool):
-            raise ToolMissingError(f"the virtual phone's HTTPS collector needs {tool} (apt-get install {package})")
+    if cert.exists() and names_file.exists() and names_file.read_text() == wanted:
+        return ca_cert, cert
+    if not _which("openssl"):
+        raise ToolMissingError("the virtual phone's HTTPS collector needs openssl (apt-get install openssl)")
 
     def run(*args: str) -> None:
         result = subprocess.run(args, capture_output=True, text=True, check=False, timeout=120)
@@ -97,11 +97,8 @@ def ensure_tls_material(tls_dir: Path, hosts: list[str]) -> tuple[Path, Path, Pa
         "-subj", "/CN=collector.example")
     run("openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial",
         "-out", str(cert), "-days", "3650", "-extfile", str(ext))
-    store.unlink(missing_ok=True)
-    run("keytool", "-importcert", "-noprompt", "-alias", "vphone-root", "-file", str(ca_cert),
-        "-keystore", str(store), "-storetype", "PKCS12", "-storepass", "changeit")
     names_file.write_text(wanted)
-    return ca_cert, cert, store
+    return ca_cert, cert
 
 
 def _which(tool: str) -> bool:
@@ -153,24 +150,24 @@ class _TcpSink(socketserver.BaseRequestHandler):
 class Internet:
     """Starts and stops the collectors of one phone."""
 
-    def __init__(self, address: str, state_dir: Path, hosts: list[str], ca_store: Path | None = None) -> None:
+    def __init__(self, address: str, state_dir: Path, hosts: list[str], ca_stores: list[Path] | None = None) -> None:
         self.address = address
-        self.ca_store = ca_store  # the phone's system CA folder (/system/etc/security/cacerts)
+        self.ca_stores = ca_stores or []  # the phone's system CA folders (see trust.system_stores)
         self.hosts = sorted(set(hosts) | set(DEFAULT_HOSTS))
         self.log = CollectorLog(state_dir / "collectors.jsonl")
         self.tls_dir = state_dir / "tls"
         self.hosts_file = state_dir / "hosts"
         self._servers: list[socketserver.BaseServer] = []
         self._udp: socket.socket | None = None
-        self.truststore: Path | None = None
 
     def start(self) -> None:
         lines = ["127.0.0.1 localhost", "::1 ip6-localhost", *(f"{self.address} {h}" for h in self.hosts)]
         self.hosts_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        ca, cert, self.truststore = ensure_tls_material(self.tls_dir, self.hosts)
-        if self.ca_store is not None:  # the phone trusts its internet's CA as a system CA
-            self.ca_store.mkdir(parents=True, exist_ok=True)
-            (self.ca_store / "vphone_internet_ca.0").write_bytes(ca.read_bytes())
+        ca, cert = ensure_tls_material(self.tls_dir, self.hosts)
+        if self.ca_stores:  # the phone trusts its internet's CA as a system CA
+            install_system_ca(ca, self.ca_stores)
+            for store in self.ca_stores:  # the name phones of older versions gave it
+                (store / "vphone_internet_ca.0").unlink(missing_ok=True)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, self.tls_dir / "collector.key")
         http = ThreadingHTTPServer((self.address, HTTP_PORT), _http_handler(self.log, "http"))

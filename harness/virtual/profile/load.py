@@ -42,8 +42,10 @@ def parse_app(package: FieldReader) -> dict[str, Any]:
     """A package's ``app:`` section: its program on the virtual phone (see ``runtime.launcher.JvmPrograms``).
 
     ``main`` (the class whose ``main`` runs), ``sources`` (a folder of
-    ``harness/virtual/runtime/apps``, default: the package name) and ``hosts`` (names the phone's
-    internet must resolve).
+    ``harness/virtual/runtime/apps``, default: the package name), ``hosts`` (names the phone's
+    internet must resolve) and ``trust_anchors`` (its network security config's
+    ``<trust-anchors>``: ``[system]`` or ``[system, user]``; absent: Android's default for its
+    target SDK, see ``harness.virtual.net.trust``).
     """
     data = package.opaque("app")
     if not data:
@@ -64,6 +66,11 @@ def parse_app(package: FieldReader) -> dict[str, Any]:
         raise a.error("hosts", f"not a host name: {bad[0]!r}")
     if hosts:
         app["hosts"] = hosts
+    anchors = a.text_list("trust_anchors")
+    if any(anchor not in ("system", "user") for anchor in anchors):
+        raise a.error("trust_anchors", f"not system or user: {anchors!r}")
+    if anchors:
+        app["trust_anchors"] = anchors
     a.done()
     return app
 
@@ -182,6 +189,7 @@ def _parse_profile(text: str, origin: str) -> Profile:
         name=root.text("name"), description=root.text("description", default=""), build=build,
         identifiers=identifiers, rooted=root.flag("rooted", default=False), screen=screen,
         packages=tuple(packages), launcher_package=launcher, source=text,
+        frida_server=root.flag("frida_server", default=False),
     )
     root.done()
     return profile

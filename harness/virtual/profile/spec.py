@@ -135,6 +135,9 @@ class Profile:
     packages: tuple[PackageSpec, ...]
     launcher_package: str
     source: str = field(default="", compare=False, repr=False)
+    #: frida-server is installed (/data/local/tmp/frida-server) and running, as on a prepared
+    #: test phone: the phone's frida portal shows as the process "frida-server".
+    frida_server: bool = False
 
     def package(self, name: str) -> PackageSpec | None:
         return next((p for p in self.packages if p.name == name), None)

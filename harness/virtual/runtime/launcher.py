@@ -178,13 +178,17 @@ class JvmPrograms:
     The app's Java sources (``harness/virtual/runtime/apps/FOLDER``) are compiled against the Android stubs
     on first use.  The JVM runs ``android.app.ActivityThread``, which runs ``main`` once the phone
     launches the app, and its manifest receivers when broadcasts come.  The JVM resolves host names
-    with the phone's hosts file, trusts the phone's CA (its system CA store) and reaches the phone's
+    with the phone's hosts file, trusts the CA folders ``trust(spec)`` names (``vphone.cacerts``: the
+    system store, and the user store if the app's network security config allows it, see
+    ``net.trust``), knows the phone's loopback address (``vphone.loopback``) and reaches the phone's
     system services through the binder socket.  Apps without an ``app:`` section idle.
     """
 
-    def __init__(self, hosts_file: Path, truststore: Callable[[], Path | None], binder_socket: Path) -> None:
+    def __init__(self, hosts_file: Path, binder_socket: Path, *,
+                 trust: Callable[[PackageSpec], list[Path]] | None = None, loopback: str | None = None) -> None:
         self._hosts_file = hosts_file
-        self._truststore = truststore
+        self._trust = trust
+        self._loopback = loopback
         self._binder_socket = binder_socket
         self._compile_lock = threading.Lock()
 
@@ -215,9 +219,10 @@ class JvmPrograms:
         args = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
                 f"-Djdk.net.hosts.file={self._hosts_file}", f"-Dvphone.binder={self._binder_socket}",
                 f"-Dvphone.package={spec.name}", f"-Dvphone.main={main}"]
-        truststore = self._truststore()
-        if truststore is not None:
-            args += [f"-Djavax.net.ssl.trustStore={truststore}", "-Djavax.net.ssl.trustStorePassword=changeit"]
+        if self._trust is not None:
+            args.append(f"-Dvphone.cacerts={os.pathsep.join(str(p) for p in self._trust(spec))}")
+        if self._loopback is not None:
+            args.append(f"-Dvphone.loopback={self._loopback}")
         # as on Android, every app process starts in ActivityThread.main, which runs what the phone
         # schedules on it (see app_threads): the program (``main``) for an activity, receivers
         args += ["-cp", os.pathsep.join([str(stubs), str(classes)]), "android.app.ActivityThread"]

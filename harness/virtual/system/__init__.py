@@ -4,5 +4,5 @@
 what installing grants (``packages``, ``axml`` for real APKs), permission grants and app-op modes
 (``appstate``, with Android's registry in ``permissions``), the content providers (``providers``,
 ``provider_sql``), location (``location``), the logcat buffers (``logbuffer``) and the durable JSON
-files (``jsonfile``).
+files (``jsonfile``); ``fs_access`` says who may write where in the phone's filesystem.
 """

@@ -55,6 +55,7 @@ TOOLS: dict[str, Tool] = {
     "logcat": logcat.logcat,
     "ps": misc.ps,
     "pidof": misc.pidof,
+    "pgrep": misc.pgrep,
     "ifconfig": misc.ifconfig,
     "ime": ime.ime,
     "svc": misc.svc,

@@ -1,7 +1,8 @@
-"""toybox ``ps`` and ``pidof``, and ``cmd SERVICE ...`` forwarding to the service tools."""
+"""toybox ``ps``, ``pidof`` and ``pgrep``, and ``cmd SERVICE ...`` forwarding to the service tools."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from harness.virtual.runtime.processes import ProcessInfo
@@ -78,6 +79,54 @@ def pidof(ctx: ToolContext, argv: list[str]) -> int:
     if not pids:
         return 1
     ctx.print(" ".join(str(p) for p in pids))
+    return 0
+
+
+def pgrep(ctx: ToolContext, argv: list[str]) -> int:
+    """toybox ``pgrep [-flnovx] [-d DELIM] [-u USER] PATTERN``: pids of the processes whose name
+    the regular expression matches (``-x``: all of it); ``-l`` adds the name; exit 1 if none."""
+    flags, delimiter, users, patterns = "", "\n", set(), []
+    args = iter(argv)
+    for arg in args:
+        if arg in ("-d", "-u"):
+            value = next(args, None)
+            if value is None:
+                ctx.eprint(f"pgrep: Missing argument to {arg}")
+                return 2
+            if arg == "-d":
+                delimiter = value
+            else:
+                users.update(value.split(","))
+        elif arg.startswith("-") and len(arg) > 1:
+            unknown = set(arg[1:]) - set("flnovx")
+            if unknown:
+                ctx.eprint(f"pgrep: Unknown option '{sorted(unknown)[0]}' (see \"pgrep --help\")")
+                return 2
+            flags += arg[1:]
+        else:
+            patterns.append(arg)
+    if len(patterns) != 1:
+        ctx.eprint("pgrep: Need 1 argument (see \"pgrep --help\")")
+        return 2
+    try:
+        pattern = re.compile(patterns[0])
+    except re.error as exc:
+        ctx.eprint(f"pgrep: bad regex '{patterns[0]}': {exc}")
+        return 2
+    found = []
+    for info in sorted(ctx.processes.all_processes(), key=lambda p: p.pid):
+        matches = pattern.fullmatch(info.name) if "x" in flags else pattern.search(info.name)
+        if bool(matches) != ("v" in flags) and (not users or user_name(info.uid) in users
+                                                or str(info.uid) in users):
+            found.append(info)
+    if found and "n" in flags:
+        found = found[-1:]
+    elif found and "o" in flags:
+        found = found[:1]
+    if not found:
+        return 1
+    lines = [f"{p.pid} {p.name}" if "l" in flags else str(p.pid) for p in found]
+    ctx.out((delimiter.join(lines) + "\n").encode())
     return 0
 
 

@@ -5,6 +5,7 @@ import android.content.Context;
 import android.content.Intent;
 import android.util.Log;
 import android.vphone.Binder;
+import android.vphone.PhoneNetwork;
 import android.vphone.SystemBridge;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,7 +20,8 @@ import java.util.Map;
  * thread, once; "receiver" creates a manifest receiver and calls its onReceive, on the main thread
  * while nothing was launched.  A process started for a broadcast stays up after it, as a cached
  * process does, until the phone kills it.  The stubs expose the app's Context through
- * currentApplication().
+ * currentApplication().  Before anything runs it sets up the process's network as Android does
+ * (TLS trust of the app's CA stores, the global HTTP proxy: see PhoneNetwork).
  */
 public final class ActivityThread {
     private static final double POLL_SECONDS = 30;
@@ -36,6 +38,7 @@ public final class ActivityThread {
     }
 
     public static void main(String[] args) throws Throwable {
+        PhoneNetwork.install();  // the process's TLS trust and the phone's proxy, before any app code
         String program = System.getProperty("vphone.main");
         if (!Binder.available()) {  // outside the phone: only the program
             runProgram(program, args);

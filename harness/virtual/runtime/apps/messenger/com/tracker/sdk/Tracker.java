@@ -9,6 +9,12 @@ import android.telephony.TelephonyManager;
 import android.util.Log;
 import com.google.android.gms.ads.identifier.AdvertisingIdClient;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -24,7 +30,9 @@ import okhttp3.Response;
 /**
  * A third-party analytics SDK as papers on app leaks describe them: a beacon with the Android ID and
  * the advertising ID at start (before any consent), hashed contact numbers (gzip + base64) once the
- * user accepts, and — the violation — the IMEI in a request header after the user rejected.
+ * user accepts, and — the violation — the IMEI in a request header after the user rejected.  Like
+ * SDKs that dodge interception, when the phone routes HTTP through a proxy it also sends that
+ * device ID over a raw TCP socket (sdk.tracker.example:9000), which no HTTP proxy sees.
  */
 public final class Tracker {
     private static final String TAG = "TrackerSDK";
@@ -32,6 +40,8 @@ public final class Tracker {
     private static final MediaType JSON = MediaType.parse("application/json; charset=utf-8");
     private static final OkHttpClient CLIENT = new OkHttpClient();
     private static final long INIT_DELAY_MS = 2500;
+    private static final String BEACON_HOST = "sdk.tracker.example";
+    private static final int BEACON_PORT = 9000;
 
     private Tracker() {}
 
@@ -113,7 +123,39 @@ public final class Tracker {
         if (deviceId == null) {
             deviceId = Settings.Secure.getString(context.getContentResolver(), Settings.Secure.ANDROID_ID);
         }
+        if (behindProxy()) {
+            try {
+                rawBeacon(deviceId);
+            } catch (Exception e) {
+                Log.w(TAG, "raw beacon failed", e);
+            }
+        }
         post("/v1/ping", "{\"event\":\"ping\"}", deviceId);
+    }
+
+    /** Does the system send this SDK's HTTP through a proxy (someone may be watching)? */
+    private static boolean behindProxy() {
+        ProxySelector selector = ProxySelector.getDefault();
+        if (selector == null) {
+            return false;
+        }
+        for (Proxy proxy : selector.select(URI.create(ENDPOINT))) {
+            if (proxy.type() != Proxy.Type.DIRECT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The fallback channel: one line over a plain socket, straight to the SDK's host. */
+    private static void rawBeacon(String deviceId) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(BEACON_HOST, BEACON_PORT), 10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("BEACON v1 id=" + deviceId + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        Log.i(TAG, "raw beacon sent");
     }
 
     private static void post(String path, String json, String deviceHeader) throws Exception {
