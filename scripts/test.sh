@@ -4,27 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# the HTML report's browser tests open it in Debian's headless Chromium (they skip without it)
+# Debian packages only tests need (each group of tests skips, saying so, without its package):
+# Chromium for the HTML report's browser tests, PostgreSQL for the fleet database tests (tests/db)
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 if ((${#need_apt[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "test: installing ${need_apt[*]} with apt-get"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
     else
-        echo "test: the browser tests will be skipped; to run them install: ${need_apt[*]}" >&2
-    fi
-fi
-# the fleet database tests (tests/db) start their own PostgreSQL server from Debian's binaries (they skip without)
-if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "test: installing postgresql with apt-get"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    else
-        echo "test: the fleet database tests will be skipped; to run them install: postgresql" >&2
+        echo "test: the tests that need ${need_apt[*]} will be skipped; install them to run those" >&2
     fi
 fi
 .venv/bin/ruff check harness tests benchmarks scripts

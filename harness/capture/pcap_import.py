@@ -51,7 +51,8 @@ class PcapSummary:
     linktype: int = 0
 
 
-def _packets(handle: BinaryIO, origin: str) -> Iterator[tuple[float, int, bytes]]:
+def _header(handle: BinaryIO, origin: str) -> tuple[struct.Struct, float, int]:
+    """The record header's layout, the timestamp unit and the link type of a PCAP file."""
     header = handle.read(24)
     if len(header) < 24:
         raise ConfigError(f"{origin}: not a PCAP file (too short)")
@@ -63,9 +64,10 @@ def _packets(handle: BinaryIO, origin: str) -> Iterator[tuple[float, int, bytes]
     if magic not in formats:
         raise ConfigError(f"{origin}: not a PCAP file (magic {magic.hex()})")
     order, unit = formats[magic]
-    linktype = struct.unpack(order + "I", header[20:24])[0] & 0x0FFFFFFF
-    yield 0.0, linktype, b""  # the link type first
-    record = struct.Struct(order + "IIII")
+    return struct.Struct(order + "IIII"), unit, struct.unpack(order + "I", header[20:24])[0] & 0x0FFFFFFF
+
+
+def _packets(handle: BinaryIO, origin: str, record: struct.Struct, unit: float) -> Iterator[tuple[float, bytes]]:
     while True:
         head = handle.read(16)
         if len(head) < 16:
@@ -76,7 +78,7 @@ def _packets(handle: BinaryIO, origin: str) -> Iterator[tuple[float, int, bytes]
         data = handle.read(captured)
         if len(data) < captured:
             return  # cut short: what was read stays
-        yield seconds + fraction * unit, linktype, data
+        yield seconds + fraction * unit, data
 
 
 def _network_layer(linktype: int, frame: bytes) -> bytes | None:
@@ -186,10 +188,9 @@ def read_pcap(path: Path) -> PcapSummary:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the PCAP file: {exc.strerror or exc}") from exc
     with handle:
-        for ts, linktype, frame in _packets(handle, str(path)):
-            if not frame:
-                summary.linktype = linktype
-                continue
+        record, unit, linktype = _header(handle, str(path))
+        summary.linktype = linktype
+        for ts, frame in _packets(handle, str(path), record, unit):
             summary.packets += 1
             if summary.packets > MAX_PACKETS:
                 raise ConfigError(f"{path}: more than {MAX_PACKETS} packets; split the capture")

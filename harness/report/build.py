@@ -243,6 +243,13 @@ class _Run:
                                      flows=len(flows), violations=0, screenshots=[]))
         return infos
 
+    def given_ran(self) -> bool:
+        """A variant where consent was given ran to its end (the consent diff compares with it)."""
+        results = self.view.meta.get("variant_results")
+        results = results if isinstance(results, dict) else {}
+        return any(self.consent.get(name) == "given" and isinstance(result, dict) and result.get("status") == "ok"
+                   for name, result in results.items())
+
     def _screenshots(self, artifacts: Any) -> list[Screenshot]:
         shots: list[Screenshot] = []
         for entry in artifacts if isinstance(artifacts, list) else []:
@@ -293,12 +300,10 @@ def build_report(store: Path, options: ReportOptions, *, folder: Path | None = N
     run.detect()
     flows = run.builder.flows()
     rules = parse_rules(run.view.meta.get("expect"), run.variant_order, f"{store}: stored scenario")
-    variants = run.variants(flows)
-    given_ran = any(v["consent"] == "given" and v["status"] == "ok" for v in variants)
-    violations = judge(flows, rules, given_ran=given_ran)
+    violations = judge(flows, rules, given_ran=run.given_ran())
     expectations = evaluate(rules, flows)
     run.link_timeline()
-    variants = run.variants(flows)  # again: violation counts are known now
+    variants = run.variants(flows)  # after judge: their violation counts
     say(f"report: {len(flows)} flows, {len(violations)} violations; explaining the evidence")
     findings = run.evidence(flows)
     info = run.run_info()

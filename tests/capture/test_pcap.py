@@ -124,7 +124,9 @@ def test_a_capture_cut_short_keeps_what_was_read(tmp_path: Path) -> None:
 def test_truncated_and_garbage_packets_never_raise(tmp_path: Path) -> None:
     packets = [Raw(bytes([0x45]) + bytes(range(200))), Raw(b"\x60" + b"\xff" * 39), Raw(b"\x45\x00"), Raw(b"")]
     summary = read_pcap(write(tmp_path / "garbage.pcap", packets))
-    assert summary.flows == [] or all(f.proto in ("tcp", "udp") for f in summary.flows)
+    assert summary.packets == 4
+    assert summary.skipped + len(summary.flows) == 4  # each packet read: a connection, or skipped and counted
+    assert summary.skipped >= 3  # the short and empty ones cannot be a connection
 
 
 def test_control_requests_are_pcapdroids_documented_extras() -> None:
